@@ -87,11 +87,11 @@ int hclog_format(char *buf, size_t cap, hclog_level level, const char *module,
                  const char *message, const char *const *kv) {
   struct timeval tv;
   struct tm tm;
-  char ts[40];
+  char ts[96];
   gettimeofday(&tv, NULL);
   gmtime_r(&tv.tv_sec, &tm);
-  snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900,
-           tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long)tv.tv_usec);
+  snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900,
+           tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(tv.tv_usec % 1000000));
   if (level >= HCLOG_OFF) level = HCLOG_ERROR;
   buf[0] = '\0';
   size_t len = append(buf, cap, 0, "{\"@level\":\"");

@@ -44,7 +44,7 @@ typedef struct {
 static rpc_state g_state;
 static volatile sig_atomic_t g_sigint;
 
-static void on_sigint(int sig) {
+static void on_stop_signal(int sig) {
   (void)sig;
   g_sigint = 1;
 }
@@ -245,12 +245,11 @@ int rpc_server_run(const rpc_server_options *o) {
   int exit_code = 1;
 
   signal(SIGPIPE, SIG_IGN);
-  if (o->debug_provider_address) {
-    signal(SIGINT, on_sigint);
-    signal(SIGTERM, on_sigint);
-  } else {
-    signal(SIGINT, SIG_IGN); /* cancellation comes as StopProvider, as in go-plugin */
-  }
+  /* SIGTERM stops cleanly (the socket file is removed). SIGINT reaches us with the
+   * user's Ctrl-C to Terraform: go-plugin servers ignore it, as cancellation comes
+   * as StopProvider; only in debug mode, where we run alone, does it stop us. */
+  signal(SIGTERM, on_stop_signal);
+  signal(SIGINT, o->debug_provider_address ? on_stop_signal : SIG_IGN);
   if (rpc_socket_path(socket_path, sizeof socket_path) != 0) {
     fprintf(stderr, "terraform-provider-gitops: no usable directory for the plugin socket\n");
     return 1;
