@@ -75,7 +75,7 @@ tf_type *tf_type_object(size_t n, const char *const *names, tf_type **types_adop
     pairs[i].name = names[i];
     pairs[i].type = types_adopt[i];
   }
-  qsort(pairs, n, sizeof(*pairs), attr_pair_cmp);
+  if (n > 1) qsort(pairs, n, sizeof(*pairs), attr_pair_cmp);
   for (size_t i = 1; i < n; i++)
     if (strcmp(pairs[i - 1].name, pairs[i].name) == 0) goto fail; /* duplicate name */
   if (n) {

@@ -212,7 +212,7 @@ tf_value *tf_value_set_take(const tf_type *t, size_t n, tf_value **items) {
   if (n) memcpy(v->u.c.items, items, n * sizeof(tf_value *));
   /* Sorting gives sets a canonical order; equal wholly-known neighbours are
    * duplicates and collapse (unknowns are all distinct, as in cty). */
-  qsort(v->u.c.items, n, sizeof(tf_value *), value_ptr_cmp);
+  if (n > 1) qsort(v->u.c.items, n, sizeof(tf_value *), value_ptr_cmp);
   size_t o = 0;
   for (size_t i = 0; i < n; i++) {
     tf_value *e = v->u.c.items[i];
@@ -249,7 +249,7 @@ static tf_value *map_build(const tf_type *t, size_t n, const char *const *keys, 
     ki[i].key = keys[i];
     ki[i].idx = i;
   }
-  qsort(ki, n, sizeof(*ki), key_idx_cmp);
+  if (n > 1) qsort(ki, n, sizeof(*ki), key_idx_cmp);
   size_t o = 0;
   for (size_t i = 0; i < n; i++) {
     tf_value *e = items[ki[i].idx];
