@@ -4,6 +4,7 @@
 // requests. It ends with "protocol: N passed, M failed".
 //
 //	protocol PROVIDER_BINARY
+//	protocol -bench N PROVIDER_BINARY [REFERENCE_BINARY]
 package main
 
 import (
@@ -24,6 +25,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -353,8 +355,21 @@ func silentServer() (string, func()) {
 }
 
 func main() {
+	if len(os.Args) >= 4 && os.Args[1] == "-bench" {
+		n, _ := strconv.Atoi(os.Args[2])
+		ref := ""
+		if len(os.Args) > 4 {
+			ref, _ = filepath.Abs(os.Args[4])
+		}
+		ours, _ := filepath.Abs(os.Args[3])
+		if err := bench(n, ours, ref); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: protocol PROVIDER_BINARY")
+		fmt.Fprintln(os.Stderr, "usage: protocol PROVIDER_BINARY | protocol -bench N PROVIDER_BINARY [REFERENCE]")
 		os.Exit(2)
 	}
 	binary, _ = filepath.Abs(os.Args[1])
