@@ -70,13 +70,17 @@ tfcore: build/tfcore
 unit: $(UNIT_BIN) $(BIN)
 	@bash scripts/run-unit.sh $(B)
 
-check-asan:
-	$(MAKE) B=build-asan CC=clang \
+ASAN_VARS = B=build-asan CC=clang \
 	  EXTRA_CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
-	  EXTRA_LDFLAGS="-fsanitize=address,undefined" unit
+	  EXTRA_LDFLAGS="-fsanitize=address,undefined"
+
+# Unit tests, then the protocol and end-to-end tests, against the sanitizer build.
+check-asan: build/tfcore
+	$(MAKE) $(ASAN_VARS) unit
+	SKIP_TFCORE_SELFTEST=1 bash scripts/run-e2e.sh build-asan/terraform-provider-gitops
 
 e2e: all
-	@bash scripts/run-e2e.sh
+	@bash scripts/run-e2e.sh build/terraform-provider-gitops
 
 test: all
 	$(MAKE) unit

@@ -1,0 +1,26 @@
+terraform {
+  required_providers {
+    gitops = {
+      source = "gitops/gitops"
+    }
+  }
+}
+
+variable "file_url" {
+  type = string
+}
+
+variable "cache_dir" {
+  type = string
+}
+
+provider "gitops" {
+  git {
+    cache_dir = var.cache_dir
+  }
+}
+
+data "gitops_git_revision" "bad" {
+  repo_url = var.file_url
+  revision = "no-such-branch"
+}
