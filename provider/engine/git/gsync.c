@@ -418,7 +418,15 @@ static int do_fetch(git_repository *repo, const gsync_url *u, gsync_op *op, gsyn
 	if (u->kind == GSYNC_URL_LOCAL && (rc = local_precheck(u, err)) != 0)
 		return rc;
 	git_error_clear();
-	if ((grc = git_remote_create_anonymous(&remote, repo, u->fetch_url)) < 0) {
+	/* Anonymous in-memory remote.  url.<base>.insteadOf rewriting is skipped:
+	 * the mirror must follow exactly the configured URL, and libgit2 1.5's
+	 * insteadOf lookup leaks PCRE2 match data on every call. */
+	git_remote_create_options ro;
+	git_remote_create_options_init(&ro, GIT_REMOTE_CREATE_OPTIONS_VERSION);
+	ro.repository = repo;
+	ro.name = NULL;
+	ro.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF | GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
+	if ((grc = git_remote_create_with_opts(&remote, u->fetch_url, &ro)) < 0) {
 		if (grc == GIT_EINVALIDSPEC || grc == GIT_ERROR)
 			return gsync__set(err, GSYNC_EINVALID, "invalid repository URL %s: %s", u->display,
 			                  gsync__git_msg());
