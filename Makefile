@@ -27,6 +27,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 BIN := $(B)/terraform-provider-gitops
 
+.SECONDARY:
 .PHONY: all deps test unit check-asan e2e demo install clean bench format tfcore
 all: $(BIN) build/tfcore
 

@@ -11,8 +11,8 @@ for t in "$B"/tests/test_*; do
   [ -x "$t" ] || continue
   log="$B/tests/$(basename "$t").log"
   if "$t" >"$log" 2>&1; then rc=0; else rc=$?; fi
-  p=$(grep -ao 'PASSED \] [0-9]* test' "$log" | grep -o '[0-9]*' | awk '{s+=$1} END {print s+0}')
-  f=$(grep -ao 'FAILED \] [0-9]* test' "$log" | grep -o '[0-9]*' | awk '{s+=$1} END {print s+0}')
+  p=$(grep -ao 'PASSED *\] *[0-9]* test' "$log" | grep -o '[0-9]*' | awk '{s+=$1} END {print s+0}')
+  f=$(grep -ao 'FAILED *\] *[0-9]* test' "$log" | grep -o '[0-9]*' | awk '{s+=$1} END {print s+0}')
   passed=$((passed + ${p:-0})) failed=$((failed + ${f:-0}))
   if [ "$rc" -ne 0 ]; then
     [ "${f:-0}" -gt 0 ] || failed=$((failed + 1))
