@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Test helper: serve git repositories over smart HTTP on loopback.
 
-    http-backend.py ROOT [--auth USER:PASS]
+    http-backend.py ROOT [--auth USER:PASS] [--tls CERT KEY]
 
 Runs `git http-backend` (CGI) for every request under ROOT, prints
 "http://127.0.0.1:PORT" on stdout once listening, and serves until killed.
 Paths under /html/ return an ordinary HTML page (to test non-git URLs).
 With --auth, requests without the right Basic credentials get 401.
+With --tls, serves HTTPS with the given PEM certificate and key.
 """
 import base64
 import http.server
@@ -22,8 +23,18 @@ def main():
         sys.exit(2)
     root = os.path.abspath(args[0])
     auth = None
-    if len(args) >= 3 and args[1] == "--auth":
-        auth = "Basic " + base64.b64encode(args[2].encode()).decode()
+    tls = None
+    i = 1
+    while i < len(args):
+        if args[i] == "--auth":
+            auth = "Basic " + base64.b64encode(args[i + 1].encode()).decode()
+            i += 2
+        elif args[i] == "--tls":
+            tls = (args[i + 1], args[i + 2])
+            i += 3
+        else:
+            print("unknown argument " + args[i], file=sys.stderr)
+            sys.exit(2)
 
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -108,7 +119,14 @@ def main():
 
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
-    print("http://127.0.0.1:%d" % srv.server_address[1], flush=True)
+    scheme = "http"
+    if tls:
+        import ssl
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(tls[0], tls[1])
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+        scheme = "https"
+    print("%s://127.0.0.1:%d" % (scheme, srv.server_address[1]), flush=True)
     try:
         srv.serve_forever()
     except KeyboardInterrupt:

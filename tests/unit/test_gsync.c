@@ -293,6 +293,22 @@ static void test_ambiguous_short_sha(void **state)
 	gsync_cache_free(c);
 }
 
+static void test_empty_repo(void **state)
+{
+	(void)state;
+	char dir[PATH_MAX + 32];
+	snprintf(dir, sizeof(dir), "%s/empty", SRV);
+	assert_int_equal(t_sh("git init -q -b main '%s'", dir), 0);
+	gsync_cache *c = new_cache(NULL, 0);
+	gsync_commit cm;
+	gsync_error err;
+	assert_code(gsync_resolve(c, dir, "HEAD", NULL, &cm, &err), GSYNC_ENOTFOUND, err);
+	assert_contains(err.message, "empty");
+	assert_code(gsync_resolve(c, dir, "main", NULL, &cm, &err), GSYNC_ENOTFOUND, err);
+	assert_contains(err.message, "(branches: none; tags: none)");
+	gsync_cache_free(c);
+}
+
 static void test_not_a_repo(void **state)
 {
 	(void)state;
@@ -510,6 +526,42 @@ static void test_http(void **state)
 	gsync_cache_free(c);
 }
 
+static void test_https_self_signed(void **state)
+{
+	(void)state;
+	char cert[PATH_MAX + 32], key[PATH_MAX + 32];
+	snprintf(cert, sizeof(cert), "%s/tls-cert.pem", T_ROOT);
+	snprintf(key, sizeof(key), "%s/tls-key.pem", T_ROOT);
+	if (t_sh("openssl req -x509 -newkey rsa:2048 -nodes -keyout '%s' -out '%s' -days 2 "
+	         "-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1",
+	         key, cert) != 0)
+		skip();
+	char script[PATH_MAX + 32];
+	snprintf(script, sizeof(script), "%s/http-backend.py", T_SCRIPTS);
+	char *argv[] = {"python3", script, SRV, "--tls", cert, key, NULL};
+	t_server s = {0};
+	assert_int_equal(t_server_start(&s, argv), 0);
+	assert_memory_equal(s.url, "https://", 8);
+	char url[600];
+	snprintf(url, sizeof(url), "%s/repo", s.url);
+	gsync_cache *c = new_cache(NULL, 0);
+	gsync_commit cm;
+	gsync_error e_strict, e_insecure;
+	gsync_options o = {.timeout_sec = 20};
+	int rc_strict = gsync_resolve(c, url, "main", &o, &cm, &e_strict);
+	gsync_credentials insecure = {.insecure_skip_tls_verify = 1};
+	o.creds = &insecure;
+	int rc_insecure = gsync_resolve(c, url, "v2", &o, &cm, &e_insecure);
+	t_server_stop(&s);
+	assert_code(rc_strict, GSYNC_ECERTIFICATE, e_strict);
+	assert_contains(e_strict.message, "certificate");
+	assert_ok(rc_insecure, e_insecure);
+	assert_string_equal(cm.sha, SHA_B);
+	assert_string_equal(cm.ref, "refs/tags/v2");
+	gsync_commit_free(&cm);
+	gsync_cache_free(c);
+}
+
 static void test_http_auth(void **state)
 {
 	(void)state;
@@ -632,10 +684,35 @@ static void test_unroutable_and_refused(void **state)
 	assert_code(rc, GSYNC_ENETWORK, err); /* timed out, or unreachable right away */
 	assert_true(dt < 2.5);
 
+	/* a listener whose accept queue is full drops SYNs: connect() hangs */
 	int port;
-	int ls = silent_listener(&port);
-	close(ls); /* nothing listens there now */
+	int ls = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(ls, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(ls, 0), 0);
+	socklen_t al = sizeof(a);
+	getsockname(ls, (struct sockaddr *)&a, &al);
+	port = ntohs(a.sin_port);
+	int fillers[3];
+	for (int i = 0; i < 3; i++) {
+		fillers[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		connect(fillers[i], (struct sockaddr *)&a, sizeof(a));
+	}
+	usleep(200 * 1000);
 	char url[128];
+	snprintf(url, sizeof(url), "git://127.0.0.1:%d/repo", port);
+	t0 = t_now();
+	rc = gsync_resolve(c, url, "main", &o, &cm, &err);
+	dt = t_now() - t0;
+	for (int i = 0; i < 3; i++)
+		close(fillers[i]);
+	close(ls);
+	assert_code(rc, GSYNC_ENETWORK, err);
+	assert_contains(err.message, "timed out after 1 s connecting to 127.0.0.1");
+	assert_true(dt < 2.5);
+
+	/* nothing listens there now */
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/repo", port);
 	o.timeout_sec = 5;
 	t0 = t_now();
@@ -944,12 +1021,14 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_branch_moves_incremental),
 		cmocka_unit_test(test_unknown_revision),
 		cmocka_unit_test(test_ambiguous_short_sha),
+		cmocka_unit_test(test_empty_repo),
 		cmocka_unit_test(test_not_a_repo),
 		cmocka_unit_test(test_full_sha_skips_fetch),
 		cmocka_unit_test(test_read_tree),
 		cmocka_unit_test(test_git_daemon),
 		cmocka_unit_test(test_http),
 		cmocka_unit_test(test_http_auth),
+		cmocka_unit_test(test_https_self_signed),
 		cmocka_unit_test(test_silent_server_timeout),
 		cmocka_unit_test(test_unroutable_and_refused),
 		cmocka_unit_test(test_cancel),

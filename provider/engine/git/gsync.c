@@ -356,11 +356,16 @@ static int classify_fetch_error(gsync_op *op, int grc, gsync_error *err)
 
 	if (atomic_load(&op->cancelled))
 		return gsync__set(err, GSYNC_ECANCELLED, "fetching %s: operation cancelled", url);
-	if (atomic_load(&op->timed_out))
+	if (atomic_load(&op->timed_out)) {
+		if (op->last_host[0] && !op->connected)
+			return gsync__set(err, GSYNC_ENETWORK,
+			                  "fetching %s: timed out after %u s connecting to %s", url,
+			                  op->timeout_sec, op->last_host);
 		return gsync__set(err, GSYNC_ENETWORK,
-		                  "fetching %s: timed out after %u s (no complete answer from the "
-		                  "remote; raise the timeout for large repositories)",
+		                  "fetching %s: timed out after %u s waiting for the remote (raise "
+		                  "the timeout for very large repositories)",
 		                  url, op->timeout_sec);
+	}
 	if (op->net_failed)
 		return gsync__set(err, GSYNC_ENETWORK, "cannot reach %s: %s", url, op->net_msg);
 	if (op->cert_failed || grc == GIT_ECERTIFICATE)
@@ -389,6 +394,9 @@ static int classify_fetch_error(gsync_op *op, int grc, gsync_error *err)
 		return gsync__set(err, GSYNC_ENETWORK, "fetching %s failed: %s", url, msg);
 	return gsync__set(err, GSYNC_EGIT, "fetching %s failed: %s", url, msg);
 }
+
+/* HEAD target recorded when the remote advertises no default branch */
+#define NO_HEAD_REF "refs/gsync/no-default-branch"
 
 static int local_precheck(const gsync_url *u, gsync_error *err)
 {
@@ -459,9 +467,11 @@ static int do_fetch(git_repository *repo, const gsync_url *u, gsync_op *op, gsyn
 			                             GIT_REMOTE_DOWNLOAD_TAGS_NONE, "gsync fetch");
 		if (grc == 0)
 			grc = git_remote_prune(remote, &fo.callbacks);
-		if (grc == 0 && has_head && defbranch.ptr) {
+		if (grc == 0) {
+			/* mirror HEAD follows the remote's default branch */
 			git_reference *h = NULL;
-			if (git_reference_symbolic_create(&h, repo, "HEAD", defbranch.ptr, 1,
+			const char *target = has_head && defbranch.ptr ? defbranch.ptr : NO_HEAD_REF;
+			if (git_reference_symbolic_create(&h, repo, "HEAD", target, 1,
 			                                  "gsync: remote HEAD") == 0)
 				git_reference_free(h);
 		}
@@ -720,6 +730,13 @@ static int resolve_revision(git_repository *repo, const char *rev, const char *u
 		git_reference_free(head);
 		if (!target)
 			return gsync__set(err, GSYNC_ENOMEM, "out of memory");
+		if (!strcmp(target, NO_HEAD_REF)) {
+			free(target);
+			return gsync__set(err, GSYNC_ENOTFOUND,
+			                  "%s has no default branch (empty repository or detached HEAD); "
+			                  "specify a branch, tag or commit",
+			                  url);
+		}
 		rc = lookup_ref_commit(repo, target, commit, "HEAD", url, err, &found);
 		if (rc == 0 && !found)
 			rc = gsync__set(err, GSYNC_ENOTFOUND,

@@ -34,6 +34,8 @@ typedef struct gsync_op {
 	atomic_int cancelled;
 	atomic_int timed_out;
 	int net_failed;
+	int connected;              /* a TCP connection was established */
+	char last_host[128];        /* host of the last connection attempt */
 	char net_msg[256];
 	int cred_calls;             /* non-username credential requests */
 	int auth_failed;            /* rejected credentials (gave up) */

@@ -369,6 +369,9 @@ stopped:
 static int stream_connect(git_stream *stream)
 {
 	gsync_stream *st = (gsync_stream *)stream;
+	if (st->op)
+		snprintf(st->op->last_host, sizeof(st->op->last_host), "%s port %s", st->host,
+		         st->port);
 	struct addrinfo *info = NULL;
 	int r = resolve_host(st->op, st->host, st->port, &info);
 	if (r == -2) {
@@ -391,6 +394,8 @@ static int stream_connect(git_stream *stream)
 		            strerror(last_errno));
 		return -1;
 	}
+	if (st->op)
+		st->op->connected = 1;
 	return 0;
 }
 
