@@ -604,7 +604,22 @@ static void test_http_auth(void **state)
 		gsync_commit_free(&cm);
 	}
 	gsync_credentials_clear(&envc);
+
+	/* credentials embedded in the URL; never echoed back */
+	const char *hostport = s.url + strlen("http://");
+	char uurl[700];
+	gsync_error e_url_ok, e_url_bad;
+	snprintf(uurl, sizeof(uurl), "http://alice:s3cret-pw@%s/repo", hostport);
+	int rc_url_ok = gsync_resolve(c, uurl, "v1", NULL, &cm, &e_url_ok);
+	if (rc_url_ok == 0)
+		gsync_commit_free(&cm);
+	snprintf(uurl, sizeof(uurl), "http://alice:wrongpw123@%s/repo", hostport);
+	int rc_url_bad = gsync_resolve(c, uurl, "v1", NULL, &cm, &e_url_bad);
 	t_server_stop(&s);
+	assert_ok(rc_url_ok, e_url_ok);
+	assert_code(rc_url_bad, GSYNC_EAUTH, e_url_bad);
+	assert_null(strstr(e_url_bad.message, "wrongpw123"));
+	assert_null(strstr(e_url_bad.message, "alice"));
 
 	assert_code(rc_none, GSYNC_EAUTH, e_none);
 	assert_contains(e_none.message, "no credentials");

@@ -46,18 +46,28 @@ const char *gsync__git_msg(void)
 
 void gsync__redact(char *buf, size_t cap, const char *secret)
 {
-	if (!secret || !*secret)
+	if (!secret || !*secret || cap == 0)
 		return;
 	size_t sl = strlen(secret);
-	char *p;
-	while ((p = strstr(buf, secret)) != NULL) {
-		size_t tail = strlen(p + sl);
-		if (p + 3 + tail >= buf + cap)
-			tail = (size_t)(buf + cap - p) - 4;
-		memmove(p + 3, p + sl, tail);
-		memcpy(p, "***", 3);
-		p[3 + tail] = 0;
+	char *tmp = malloc(cap);
+	if (!tmp) {
+		buf[0] = 0; /* never risk leaking */
+		return;
 	}
+	size_t o = 0;
+	const char *p = buf;
+	while (*p && o + 1 < cap) {
+		if (!strncmp(p, secret, sl)) {
+			for (int i = 0; i < 3 && o + 1 < cap; i++)
+				tmp[o++] = '*';
+			p += sl;
+		} else {
+			tmp[o++] = *p++;
+		}
+	}
+	tmp[o] = 0;
+	memcpy(buf, tmp, o + 1);
+	free(tmp);
 }
 
 const char *gsync_strerror(int code)
@@ -349,6 +359,7 @@ static int classify_fetch_error(gsync_op *op, int grc, gsync_error *err)
 	snprintf(msg, sizeof(msg), "%s", ge && ge->message ? ge->message : "unknown error");
 	if (op->creds)
 		gsync__redact(msg, sizeof(msg), op->creds->password);
+	gsync__redact(msg, sizeof(msg), op->url_secret);
 	size_t ml = strlen(msg);
 	while (ml && (msg[ml - 1] == '\n' || msg[ml - 1] == '\r' || msg[ml - 1] == ' '))
 		msg[--ml] = 0;
@@ -380,12 +391,14 @@ static int classify_fetch_error(gsync_op *op, int grc, gsync_error *err)
 	if (op->auth_failed || grc == GIT_EAUTH || contains_ci(msg, "status code: 401") ||
 	    contains_ci(msg, "status code: 403") || contains_ci(msg, "authentication"))
 		return gsync__set(err, GSYNC_EAUTH, "authentication to %s failed: %s", url, msg);
+	if (op->cache_dir && strstr(msg, op->cache_dir))
+		return gsync__set(err, GSYNC_EIO, "cannot update the cache of %s: %s", url, msg);
 	if (contains_ci(msg, "invalid content-type") || contains_ci(msg, "status code: 404") ||
 	    contains_ci(msg, "not a git repository") || contains_ci(msg, "not exported") ||
 	    contains_ci(msg, "repository not found") || contains_ci(msg, "does not appear to be") ||
 	    contains_ci(msg, "could not find repository") || contains_ci(msg, "invalid packet line") ||
-	    contains_ci(msg, "bad packet length") || contains_ci(msg, "no such file or directory") ||
-	    contains_ci(msg, "not found"))
+	    contains_ci(msg, "bad packet length") || contains_ci(msg, "could not be found") ||
+	    contains_ci(msg, "no such repository"))
 		return gsync__set(err, GSYNC_ENOTREPO, "%s is not a git repository (or does not exist): %s",
 		                  url, msg);
 	if (ge && (ge->klass == GIT_ERROR_NET || ge->klass == GIT_ERROR_SSL ||
@@ -895,6 +908,8 @@ int gsync_resolve(gsync_cache *c, const char *url, const char *revision,
 
 	gsync_op op;
 	gsync__op_init(&op, opts, u.display);
+	op.cache_dir = c->dir;
+	op.url_secret = u.secret;
 	held_lock hl;
 	git_repository *repo = NULL;
 	git_commit *cm = NULL;

@@ -206,11 +206,14 @@ int gsync__cred_cb(git_credential **out, const char *url, const char *username_f
 		                                                          : "x-access-token";
 		return git_credential_userpass_plaintext_new(out, u, c->password);
 	}
-	if (op->cred_calls == 1)
+	if (op->cred_calls == 1 && !op->url_secret) {
 		op->auth_missing = 1;
-	else
+		git_error_set_str(GIT_ERROR_NET,
+		                  "authentication required but no usable credentials are configured");
+	} else {
 		op->auth_failed = 1;
-	git_error_set_str(GIT_ERROR_NET, "authentication required but no usable credentials are configured");
+		git_error_set_str(GIT_ERROR_NET, "the server rejected the credentials");
+	}
 	return GIT_EAUTH;
 }
 

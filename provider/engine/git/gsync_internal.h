@@ -29,6 +29,8 @@ typedef struct gsync_op {
 	const atomic_int *cancel;
 	const gsync_credentials *creds;
 	const char *display_url;
+	const char *cache_dir;      /* errors mentioning it are local (GSYNC_EIO) */
+	const char *url_secret;     /* redacted from messages */
 
 	/* outcome flags set by callbacks / streams */
 	atomic_int cancelled;
@@ -80,6 +82,7 @@ typedef struct gsync_url {
 	char *display;      /* for messages: no password / no http userinfo */
 	char *normalized;   /* key material */
 	char *local_path;   /* absolute path for LOCAL, else NULL */
+	char *secret;       /* password/token embedded in the URL, or NULL */
 	char key[65];
 } gsync_url;
 

@@ -187,6 +187,16 @@ static int parse_scheme_url(char *u, gsync_url *out, gsync_error *err)
 		return set_oom(err);
 	}
 	lower(host, hlen);
+	/* remember what must never appear in messages: the password, or for
+	 * http(s) a bare user name (commonly a token: https://TOKEN@host/) */
+	if (user) {
+		char *c = strchr(user, ':');
+		int web = !strcmp(scheme, "http") || !strcmp(scheme, "https");
+		if (c && c[1])
+			out->secret = strdup(c + 1);
+		else if (!c && web && *user)
+			out->secret = strdup(user);
+	}
 	/* drop default port; keep "[v6]" brackets intact */
 	char *pc = strrchr(host, ':');
 	char *rb = strrchr(host, ']');
@@ -311,6 +321,10 @@ void gsync__url_dispose(gsync_url *u)
 	free(u->display);
 	free(u->normalized);
 	free(u->local_path);
+	if (u->secret) {
+		explicit_bzero(u->secret, strlen(u->secret));
+		free(u->secret);
+	}
 	memset(u, 0, sizeof(*u));
 }
 
