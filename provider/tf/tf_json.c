@@ -1,10 +1,12 @@
 /*
  * JSON ↔ value per cty/json (state files, RawState), with cJSON.
  *
- * Limitation: cJSON keeps a parsed number only as a double, so a number in
- * decoded JSON is exact only up to 17 significant digits (integers up to
- * 2^53). Encoding has no such limit: numbers are written from their canonical
- * decimal text verbatim.
+ * cJSON keeps a parsed number only as a double, which would round integers
+ * beyond 2^53 and decimals beyond 17 digits. So after parsing, the number
+ * literals are re-read from the text (in document order, which is cJSON's
+ * child order) and attached to their nodes' unused valuestring; the decoder
+ * uses that exact text. Encoding writes numbers from their canonical decimal
+ * text verbatim (cJSON raw items).
  */
 #include <math.h>
 #include <stdarg.h>
@@ -38,6 +40,51 @@ static tf_value *oom(jctx *x) {
   return fail(x, "out of memory");
 }
 
+/* ---------- exact number literals ---------- */
+
+/* Finds the next number literal at or after *pos outside strings. */
+static bool next_number(const char *s, size_t *pos, size_t *start, size_t *len) {
+  size_t i = *pos;
+  while (s[i]) {
+    char c = s[i];
+    if (c == '"') {
+      for (i++; s[i] && s[i] != '"'; i++)
+        if (s[i] == '\\' && s[i + 1]) i++;
+      if (s[i]) i++;
+    } else if (c == '-' || (c >= '0' && c <= '9')) {
+      *start = i;
+      while (s[i] && strchr("0123456789+-.eE", s[i]))
+        i++;
+      *len = i - *start;
+      *pos = i;
+      return true;
+    } else {
+      i++;
+    }
+  }
+  *pos = i;
+  return false;
+}
+
+/* Pre-order walk attaching literals; false if the counts do not line up. */
+static bool attach_literals(cJSON *j, const char *text, size_t *pos) {
+  for (; j; j = j->next) {
+    if (cJSON_IsNumber(j)) {
+      size_t start, len;
+      if (!next_number(text, pos, &start, &len)) return false;
+      free(j->valuestring); /* always NULL for numbers; be safe */
+      j->valuestring = tf_strndup(text + start, len);
+    }
+    if (j->child && !attach_literals(j->child, text, pos)) return false;
+  }
+  return true;
+}
+
+/* The exact text of a number node, or NULL when unavailable. */
+static const char *literal(const cJSON *j) {
+  return cJSON_IsNumber(j) ? j->valuestring : NULL;
+}
+
 /* ---------- decode ---------- */
 
 static tf_value *decode(jctx *x, const cJSON *j, const tf_type *t, int depth);
@@ -58,11 +105,12 @@ static tf_value *decode_primitive(jctx *x, const cJSON *j, const tf_type *t) {
     break;
   case TF_NUMBER:
     if (cJSON_IsNumber(j)) {
-      if (!isfinite(j->valuedouble)) return fail(x, "number is out of range");
-      /* Shortest text of the double, which is the JSON text for every number
-       * with up to 17 significant digits. Not marked as a binary double:
-       * cty parses JSON numbers as decimals. */
-      v = tf_value_number_canon_take(tf_num_from_double(j->valuedouble));
+      /* Not marked as a binary double: cty parses JSON numbers as decimals. */
+      const char *lit = literal(j);
+      char *c = lit ? tf_num_canonical(lit, strlen(lit)) : NULL;
+      if (!c && isfinite(j->valuedouble)) c = tf_num_from_double(j->valuedouble);
+      if (!c) return fail(x, "number is out of range");
+      v = tf_value_number_canon_take(c);
     } else if (cJSON_IsString(j)) {
       char *c = tf_num_canonical(j->valuestring, strlen(j->valuestring));
       if (!c) return fail(x, "a number is required");
@@ -77,7 +125,8 @@ static tf_value *decode_primitive(jctx *x, const cJSON *j, const tf_type *t) {
     } else if (cJSON_IsBool(j)) {
       v = tf_value_string(cJSON_IsTrue(j) ? "true" : "false");
     } else if (cJSON_IsNumber(j)) {
-      char *c = tf_num_from_double(j->valuedouble);
+      /* cty keeps the number's JSON text */
+      char *c = literal(j) ? tf_strdup(literal(j)) : tf_num_from_double(j->valuedouble);
       v = c ? tf_value_string(c) : NULL;
       free(c);
       if (!c) return fail(x, "number is out of range");
@@ -253,6 +302,8 @@ int tf_json_decode(const char *buf, size_t len, const tf_type *t, tf_value **out
     return fail(&x, "JSON contains a NUL byte"), -1;
   }
   cJSON *root = cJSON_ParseWithOpts(copy, NULL, 1);
+  size_t pos = 0;
+  if (root) attach_literals(root, copy, &pos); /* on a mismatch, doubles remain */
   free(copy);
   if (!root)
     return fail(&x, "malformed JSON (or nested more than %d levels)", CJSON_NESTING_LIMIT), -1;

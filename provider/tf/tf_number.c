@@ -6,6 +6,12 @@
  * The canonical form is what Go's big.Float.Text('f', -1) prints: plain
  * positional notation, no exponent, no leading zeros, no trailing fractional
  * zeros, "-0" written "0", infinities "+Inf"/"-Inf".
+ *
+ * A number that arrives as a binary double gets the double's shortest
+ * round-trip digits, which is also cty's text (and so its equality) for such a
+ * number, except for subnormals and for powers of two needing more than 17
+ * digits, where Go's big.Float picks slightly different digits. No Terraform
+ * value is affected in practice; the double itself is kept for re-encoding.
  */
 #include <errno.h>
 #include <math.h>

@@ -197,8 +197,12 @@ func hasSet(t cty.Type) bool {
 	return false
 }
 
-// jsonSafe: the C JSON decoder sees numbers through a double and strings
-// through cJSON (which stops at NUL), so only such values are compared.
+// jsonSafe: JSON cannot hold infinities, and cJSON strings stop at a NUL
+// byte, so values with those are not compared through JSON. Neither are the
+// few floats whose big.Float shortest text differs from the IEEE shortest
+// text the C side uses: powers of two with more than 17 significant digits
+// (big.Float takes symmetric half-ulp bounds there) and subnormals (printed
+// with 53 bits of precision).
 func jsonSafe(v cty.Value) bool {
 	if v.IsNull() || !v.IsKnown() {
 		return true
@@ -210,8 +214,11 @@ func jsonSafe(v cty.Value) bool {
 		if bf.IsInf() {
 			return false
 		}
-		f, _ := bf.Float64()
-		return strconv.FormatFloat(f, 'f', -1, 64) == bf.Text('f', -1)
+		if bf.Prec() <= 64 {
+			f, _ := bf.Float64()
+			return bf.Text('f', -1) == strconv.FormatFloat(f, 'f', -1, 64)
+		}
+		return true
 	case t == cty.String:
 		return !strings.Contains(v.AsString(), "\x00")
 	case t.IsPrimitiveType():
@@ -243,8 +250,15 @@ func gen(dir string) {
 		}
 		write(filepath.Join(dir, id+".type"), tj)
 		write(filepath.Join(dir, id+".mp"), mp)
-		if c.val.IsWhollyKnown() && jsonSafe(c.val) {
-			if js, err := ctyjson.Marshal(c.val, c.ty); err == nil {
+		// The JSON is of the value as cty decodes the msgpack: a number cty
+		// wrote as float64 becomes a float there (2^64 from decimal text reads
+		// back as the float 18446744073709552000 in cty's own equality).
+		back, err := ctymsgpack.Unmarshal(mp, c.ty)
+		if err != nil {
+			die("%s: cty cannot decode its own msgpack: %v", c.name, err)
+		}
+		if back.IsWhollyKnown() && jsonSafe(back) {
+			if js, err := ctyjson.Marshal(back, c.ty); err == nil {
 				write(filepath.Join(dir, id+".json"), js)
 			}
 		}
