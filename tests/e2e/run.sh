@@ -11,7 +11,7 @@ WORK="$(mktemp -d "${TMPDIR:-/tmp}/gitops-e2e.XXXXXX")"
 passed=0 failed=0
 cleanup() {
   bash tests/git/git-daemon.sh stop "$WORK/served" >/dev/null 2>&1
-  rm -rf "$WORK"
+  [ -n "${KEEP:-}" ] || rm -rf "$WORK"
 }
 trap cleanup EXIT
 

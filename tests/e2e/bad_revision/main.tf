@@ -6,6 +6,10 @@ terraform {
   }
 }
 
+variable "daemon_url" {
+  type = string
+}
+
 variable "file_url" {
   type = string
 }
