@@ -20,6 +20,12 @@ if [ -z "${SKIP_TFCORE_SELFTEST:-}" ] && [ -f tests/tfcore-selftest/run.sh ]; th
   echo "== tfcore self-tests"
   bash tests/tfcore-selftest/run.sh || status=1
 fi
-echo "== end-to-end"
+echo "== end-to-end (tfcore)"
 bash tests/e2e/run.sh || status=1
+if command -v terraform >/dev/null 2>&1; then
+  echo "== end-to-end ($(terraform version 2>/dev/null | head -n 1))"
+  E2E_TERRAFORM=1 bash tests/e2e/run.sh || status=1
+else
+  echo "== end-to-end with a real terraform: skipped (no terraform on PATH)"
+fi
 exit $status

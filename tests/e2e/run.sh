@@ -1,13 +1,23 @@
 #!/usr/bin/env bash
 # End-to-end: real .tf files through build/tfcore (Terraform's libraries) and the
 # provider binary, against file:// repositories and a `git daemon` on loopback.
+# With E2E_TERRAFORM=1 the same files run through a real `terraform` (dev_overrides).
 # Prints "e2e: N passed, M failed".
 set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$ROOT"
-TFCORE="$ROOT/build/tfcore"
-export TFCORE_PROVIDER_gitops="${PROVIDER:-$ROOT/build/terraform-provider-gitops}"
+PROVIDER="${PROVIDER:-$ROOT/build/terraform-provider-gitops}"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/gitops-e2e.XXXXXX")"
+if [ -n "${E2E_TERRAFORM:-}" ]; then
+  TFCORE="$(command -v terraform)" || { echo "e2e: no terraform on PATH"; exit 1; }
+  printf 'provider_installation {\n  dev_overrides {\n    "gitops/gitops" = "%s"\n  }\n  direct {}\n}\n' \
+    "$(dirname "$PROVIDER")" >"$WORK/terraformrc"
+  export TF_CLI_CONFIG_FILE="$WORK/terraformrc" TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
+  [ "$(basename "$PROVIDER")" = terraform-provider-gitops ] || { echo "e2e: PROVIDER must be named terraform-provider-gitops"; exit 1; }
+else
+  TFCORE="$ROOT/build/tfcore"
+  export TFCORE_PROVIDER_gitops="$PROVIDER"
+fi
 passed=0 failed=0
 cleanup() {
   bash tests/git/git-daemon.sh stop "$WORK/served" >/dev/null 2>&1
@@ -95,5 +105,5 @@ else
   fail "non-git URL: clear error" "$WORK/notrepo.log"
 fi
 
-echo "e2e: $passed passed, $failed failed"
+echo "e2e (${TFCORE##*/}): $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
