@@ -502,7 +502,7 @@ func (r *Run) applyDestroy(c *Change, stats *applyStats) bool {
 	start := time.Now()
 	label := c.Addr
 	if c.Action == CreateThenDelete {
-		label += " (deposed object)"
+		label += " (deposed object 00000001)"
 	}
 	r.say("%s: Destroying...%s", label, idSuffix(prior))
 	ty := s.Block.ImpliedType()

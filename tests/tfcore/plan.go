@@ -151,7 +151,7 @@ func (r *Run) planWalk(destroy, refreshOnly bool) *Plan {
 			pk := r.providerKeyFromState(rs)
 			rsCopy := rs
 			nodes["orphan."+k] = &gnode{deps: []string{"provider." + pk}, fn: func() bool {
-				return r.planOrphanResource(rsCopy, pk, plan, "", true)
+				return r.planOrphanResource(rsCopy, pk, plan, "", false)
 			}}
 		}
 		r.walk(nodes)
@@ -306,6 +306,7 @@ func (r *Run) readPrior(addr string, typ string, obj *InstanceObj, p *Provider, 
 	if !refresh || v.IsNull() {
 		return v, diags
 	}
+	r.say("%s: Refreshing state...%s", addr, idSuffix(v))
 	nv, priv, d := p.ReadResource(typ, v, obj.Private)
 	diags = append(diags, d...)
 	if d.HasErrors() {
@@ -611,10 +612,12 @@ func (r *Run) planDataInstance(rc *ResourceConfig, rs *ResourceState, k instKey,
 			ProvKey: rc.ProviderKey(), Action: Read, Before: cty.NullVal(planned.Type()), After: planned, Reason: reason})
 		return planned, true
 	}
+	r.say("%s: Reading...", addr)
 	v, ok := r.readData(addr, rc, p, s, cfg)
 	if !ok {
 		return cty.DynamicVal, false
 	}
+	r.say("%s: Read complete after 0s%s", addr, idSuffix(v))
 	r.state.mu.Lock()
 	rs.Instances[ik] = &InstanceObj{Value: v}
 	rs.Keys[ik] = k.Key

@@ -28,8 +28,10 @@ import (
 	"fmt"
 	"io/ioutil"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	plugin "github.com/hashicorp/go-plugin"
 	"github.com/zclconf/go-cty/cty"
@@ -286,7 +288,37 @@ func (s *server) ReadResource(ctx context.Context, req *proto.ReadResource_Reque
 	return &proto.ReadResource_Response{NewState: enc(v, thingType), Private: req.Private}, nil
 }
 
+var inflight, maxInflight int32
+var inflightMu sync.Mutex
+
+func trackInflight() func() {
+	ms, _ := strconv.Atoi(os.Getenv("TFTEST_DELAY_MS"))
+	if ms <= 0 {
+		return func() {}
+	}
+	inflightMu.Lock()
+	inflight++
+	if inflight > maxInflight {
+		maxInflight = inflight
+	}
+	inflightMu.Unlock()
+	time.Sleep(time.Duration(ms) * time.Millisecond)
+	return func() {
+		inflightMu.Lock()
+		inflight--
+		inflightMu.Unlock()
+	}
+}
+
 func (s *server) PlanResourceChange(ctx context.Context, req *proto.PlanResourceChange_Request) (*proto.PlanResourceChange_Response, error) {
+	done := trackInflight()
+	defer func() {
+		done()
+		inflightMu.Lock()
+		m := maxInflight
+		inflightMu.Unlock()
+		s.logf("maxinflight %d", m)
+	}()
 	s.logf("PlanResourceChange %s", req.TypeName)
 	prior, err1 := dec(req.PriorState, thingType)
 	proposed, err2 := dec(req.ProposedNewState, thingType)
@@ -423,6 +455,9 @@ func (s *server) ReadDataSource(ctx context.Context, req *proto.ReadDataSource_R
 	}
 	return &proto.ReadDataSource_Response{State: enc(v, infoType)}, nil
 }
+
+// GetResourceIdentitySchemas stays UNIMPLEMENTED (embedded default), which
+// Terraform tolerates.
 
 func (s *server) StopProvider(ctx context.Context, req *proto.StopProvider_Request) (*proto.StopProvider_Response, error) {
 	return &proto.StopProvider_Response{}, nil
