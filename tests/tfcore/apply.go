@@ -55,6 +55,13 @@ func (r *Run) applyWalk(plan *Plan) *applyStats {
 		changesByRes[c.ResKey] = append(changesByRes[c.ResKey], c)
 	}
 	provSet := map[string]bool{}
+	if !plan.Destroy {
+		// like Terraform, every provider used by the configuration is
+		// started and configured in the apply walk
+		for _, k := range r.neededProviderKeys(false) {
+			provSet[k] = true
+		}
+	}
 	for _, c := range plan.Changes {
 		if c.Action != NoOp {
 			provSet[c.ProvKey] = true

@@ -720,7 +720,38 @@ func (r *Run) evalBody(body hcl.Body, b *Block, ctx *hcl.EvalContext) (cty.Value
 	if cv, err := convert.Convert(v, b.ImpliedType()); err == nil {
 		v = cv
 	}
-	return v, hclDiags(hd)
+	return prepareComputedBlocks(b, v), hclDiags(hd)
+}
+
+// prepareComputedBlocks turns empty configured collections of computed
+// blocks (protocol 6.11) into null, as Terraform does before planning.
+func prepareComputedBlocks(b *Block, v cty.Value) cty.Value {
+	if v.IsNull() || !v.IsKnown() || !v.Type().IsObjectType() {
+		return v
+	}
+	changed := false
+	vals := v.AsValueMap()
+	for n, nb := range b.BlockTypes {
+		bv, ok := vals[n]
+		if !ok || bv.IsNull() || !bv.IsKnown() {
+			continue
+		}
+		if nb.Block.Computed && (nb.Nesting == NestingList || nb.Nesting == NestingSet || nb.Nesting == NestingMap) && bv.LengthInt() == 0 {
+			vals[n] = cty.NullVal(bv.Type())
+			changed = true
+			continue
+		}
+		if nb.Nesting == NestingSingle || nb.Nesting == NestingGroup {
+			if nv := prepareComputedBlocks(&nb.Block, bv); !nv.RawEquals(bv) {
+				vals[n] = nv
+				changed = true
+			}
+		}
+	}
+	if !changed {
+		return v
+	}
+	return cty.ObjectVal(vals)
 }
 
 type instKey struct {

@@ -293,7 +293,12 @@ func (r *Run) saveState() bool {
 
 func cmdPlan(r *Run, ca *cliArgs) int {
 	prior := copyOutputs(r.state.Outputs)
-	plan := r.planWalk(ca.destroy, false)
+	var plan *Plan
+	if ca.destroy {
+		plan = r.destroyPlan()
+	} else {
+		plan = r.planWalk(false, false)
+	}
 	if r.hasErrors() {
 		r.flushDiags()
 		return 1
@@ -309,6 +314,21 @@ func cmdPlan(r *Run, ca *cliArgs) int {
 	return 0
 }
 
+// destroyPlan is Terraform's destroy planning: a refresh walk (unless
+// -refresh=false or the state is empty), then the destroy plan walk.
+func (r *Run) destroyPlan() *Plan {
+	if r.opts.Refresh && len(r.state.Resources) > 0 {
+		r.planWalk(false, true)
+		if r.hasErrors() {
+			return &Plan{Changes: map[string]*Change{}, Outputs: map[string]cty.Value{}, Destroy: true}
+		}
+	}
+	saved := r.opts.Refresh
+	r.opts.Refresh = false
+	defer func() { r.opts.Refresh = saved }()
+	return r.planWalk(true, false)
+}
+
 func copyOutputs(m map[string]OutputVal) map[string]OutputVal {
 	out := map[string]OutputVal{}
 	for k, v := range m {
@@ -319,7 +339,12 @@ func copyOutputs(m map[string]OutputVal) map[string]OutputVal {
 
 func cmdApply(r *Run, ca *cliArgs, destroy bool) int {
 	prior := copyOutputs(r.state.Outputs)
-	plan := r.planWalk(destroy, false)
+	var plan *Plan
+	if destroy {
+		plan = r.destroyPlan()
+	} else {
+		plan = r.planWalk(false, false)
+	}
 	if r.hasErrors() {
 		r.flushDiags()
 		return 1

@@ -41,7 +41,42 @@ func (p *grpcProviderPlugin6) GRPCServer(*plugin.GRPCBroker, *grpc.Server) error
 	return errors.New("tfcore is a client only")
 }
 func (p *grpcProviderPlugin6) GRPCClient(ctx context.Context, b *plugin.GRPCBroker, c *grpc.ClientConn) (interface{}, error) {
+	// Terraform's go-plugin (v1.7) opens plugin.GRPCStdio/StreamStdio right
+	// after connecting and tolerates UNIMPLEMENTED; the go-plugin packaged
+	// here is older, so tfcore does it itself.
+	go streamStdio(ctx, c)
 	return proto.NewProviderClient(c), nil
+}
+
+// rawCodec passes message bytes through unchanged.
+type rawCodec struct{}
+
+func (rawCodec) Marshal(v interface{}) ([]byte, error) { return *(v.(*[]byte)), nil }
+func (rawCodec) Unmarshal(data []byte, v interface{}) error {
+	*(v.(*[]byte)) = append([]byte(nil), data...)
+	return nil
+}
+func (rawCodec) Name() string { return "proto" }
+
+func streamStdio(ctx context.Context, c *grpc.ClientConn) {
+	desc := &grpc.StreamDesc{StreamName: "StreamStdio", ServerStreams: true}
+	st, err := c.NewStream(ctx, desc, "/plugin.GRPCStdio/StreamStdio", grpc.ForceCodec(rawCodec{}))
+	if err != nil {
+		return
+	}
+	empty := []byte{}
+	if err := st.SendMsg(&empty); err != nil {
+		return
+	}
+	_ = st.CloseSend()
+	for {
+		var msg []byte
+		if err := st.RecvMsg(&msg); err != nil {
+			getPluginLogger().Debug("plugin.GRPCStdio/StreamStdio ended", "error", err)
+			return
+		}
+		getPluginLogger().Warn("unexpected data from plugin stdio stream", "bytes", len(msg))
+	}
 }
 
 // protocol-5 placeholder: offered so that the plugin sees "5,6" like with

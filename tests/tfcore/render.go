@@ -103,11 +103,10 @@ func formatValue(v cty.Value, indent int, typeWrap bool) string {
 }
 
 func fmtKey(k string, isMap bool) string {
-	if !isMap && hclsyntax.ValidIdentifier(k) {
-		return k
-	}
 	return strconv.Quote(k)
 }
+
+var _ = hclsyntax.ValidIdentifier
 
 var _ = big.NewFloat
 
@@ -215,7 +214,7 @@ func (r *Run) outputChanges(plan *Plan, prior map[string]OutputVal) []string {
 			if sens || pv.Sensitive {
 				return "(sensitive value)"
 			}
-			return formatValue(v, 1, false)
+			return formatValue(v, 2, false)
 		}
 		switch {
 		case plan.Destroy && hasOld:
@@ -238,7 +237,7 @@ func (r *Run) outputChanges(plan *Plan, prior map[string]OutputVal) []string {
 	for n, pv := range prior {
 		if _, ok := plan.Outputs[n]; !ok && !plan.Destroy {
 			_ = pv
-			lines = append(lines, fmt.Sprintf("  - %s = %s -> null", n, formatValue(pv.Value, 1, false)))
+			lines = append(lines, fmt.Sprintf("  - %s = %s -> null", n, formatValue(pv.Value, 2, false)))
 		}
 	}
 	return lines
