@@ -117,7 +117,11 @@ def main():
         do_GET = _handle
         do_POST = _handle
 
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    class Server(http.server.ThreadingHTTPServer):
+        def handle_error(self, request, client_address):  # clients may hang up
+            pass
+
+    srv = Server(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
     scheme = "http"
     if tls:

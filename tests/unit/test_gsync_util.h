@@ -128,6 +128,35 @@ static void t_env_teardown(void)
 		t_sh("rm -rf '%s'", T_ROOT);
 }
 
+/* Whole file as a NUL-terminated heap string (NULL on error). */
+static char *t_read_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	for (;;) {
+		if (len + 4096 + 1 > cap) {
+			cap = cap ? cap * 2 : 8192;
+			char *nb = realloc(buf, cap);
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = nb;
+		}
+		size_t n = fread(buf + len, 1, 4096, f);
+		len += n;
+		if (n < 4096)
+			break;
+	}
+	fclose(f);
+	buf[len] = 0;
+	return buf;
+}
+
 /* Server started by fork/exec with its URL read from the first stdout line. */
 typedef struct t_server {
 	pid_t pid;

@@ -159,6 +159,14 @@ typedef struct gsync_commit {
  * Annotated tags are peeled to their commit.  `opts` may be NULL (defaults).
  * On success *out is filled and must be released with gsync_commit_free.
  * URLs: file://..., local paths, git://, http(s)://, ssh://, user@host:path.
+ * Notes: the mirror is fetched with "+refs/heads/*:refs/heads/*" and
+ * "+refs/tags/*:refs/tags/*" with pruning; git's url.*.insteadOf rewriting is
+ * not applied; HTTP proxies come from the environment/git config
+ * (GIT_PROXY_AUTO); SSH host keys are checked against creds->ssh_known_hosts
+ * when set, else libgit2's default (~/.ssh/known_hosts).
+ * Errors: ENOTFOUND/EAMBIGUOUS (revision), ENOTREPO, EAUTH, ECERTIFICATE,
+ * ENETWORK (incl. timeouts), ECANCELLED, EIO (cache, lock-wait timeout),
+ * EINVALID (URL/revision syntax).
  */
 int gsync_resolve(gsync_cache *cache, const char *url, const char *revision,
                   const gsync_options *opts, gsync_commit *out, gsync_error *err);
