@@ -655,6 +655,22 @@ EOF
   end
 fi
 
+if begin replace_and_state_cmds; then
+  config <<EOF
+$HDR
+resource "tftest_thing" "a" { name = "a" }
+resource "tftest_thing" "b" { name = "b" }
+EOF
+  tf apply; rc_is 0
+  tf plan -replace=tftest_thing.a -detailed-exitcode; rc_is 2
+  has "# tftest_thing.a will be replaced, as requested"; has "Plan: 1 to add, 0 to change, 1 to destroy."
+  tf state list; rc_is 0; has "tftest_thing.a"; has "tftest_thing.b"
+  tf state rm tftest_thing.b; rc_is 0; has "Removed tftest_thing.b"
+  tf state list; rc_is 0; lacks "tftest_thing.b"
+  tf plan -detailed-exitcode; rc_is 2; has "# tftest_thing.b will be created"
+  end
+fi
+
 # ---------------------------------------------------------------------------
 echo
 if [ "$FAIL" -gt 0 ]; then echo "failed: ${FAILED_NAMES[*]}"; fi

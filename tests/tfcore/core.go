@@ -51,6 +51,7 @@ type Change struct {
 	PlannedPrivate []byte
 	ReplacePaths   []cty.Path
 	Tainted        bool
+	ByRequest      bool
 	Reason         string
 	Orphan         bool
 }
@@ -98,6 +99,7 @@ type Options struct {
 	VarFiles          []string
 	Parallelism       int
 	Refresh           bool
+	Replace           map[string]bool // -replace=ADDR
 	NoColor           bool
 	ProviderOverrides map[string]string
 }

@@ -34,11 +34,13 @@ Commands:
   show [-json]             Show the state
   output [NAME] [-json|-raw]
   workspace new|select|show|list|delete [NAME]
+  state list | state rm ADDR...
   version
 
 Options (after the command):
   -var 'k=v'  -var-file=FILE  -parallelism=N (10)  -auto-approve  -no-color
   -detailed-exitcode  -refresh=false  -input=false  -lock=false
+  -replace=ADDR            force replacement of an instance (plan/apply)
   -provider NAME=PATH      provider binary for local name or source address
 Environment:
   TFCORE_PROVIDER_<name>=PATH   provider binary for local provider name
@@ -65,7 +67,7 @@ type cliArgs struct {
 }
 
 func parseArgs(argv []string) (*cliArgs, error) {
-	ca := &cliArgs{opts: &Options{Dir: ".", Parallelism: 10, Refresh: true, ProviderOverrides: map[string]string{}}}
+	ca := &cliArgs{opts: &Options{Dir: ".", Parallelism: 10, Refresh: true, ProviderOverrides: map[string]string{}, Replace: map[string]bool{}}}
 	i := 0
 	for ; i < len(argv) && strings.HasPrefix(argv[i], "-"); i++ {
 		a := argv[i]
@@ -148,6 +150,13 @@ func parseArgs(argv []string) (*cliArgs, error) {
 			ca.opts.ProviderOverrides[v[:j]] = v[j+1:]
 			continue
 		}
+		if v, ok, err := value(a, "-replace"); ok {
+			if err != nil {
+				return nil, err
+			}
+			ca.opts.Replace[v] = true
+			continue
+		}
 		if v, ok, err := value(a, "-chdir"); ok {
 			if err != nil {
 				return nil, err
@@ -195,6 +204,8 @@ func realMain(argv []string) int {
 		return 0
 	case "workspace":
 		return cmdWorkspace(ca)
+	case "state":
+		return cmdState(ca)
 	case "validate", "plan", "apply", "destroy", "import", "refresh", "show", "output":
 	default:
 		fmt.Fprintf(os.Stderr, "\nError: Unknown command %q\n\n%s", ca.cmd, usage)
@@ -587,6 +598,69 @@ func cmdWorkspace(ca *cliArgs) int {
 		}
 	}
 	fmt.Fprintf(os.Stderr, "\nError: unknown workspace subcommand %q\n", sub)
+	return 1
+}
+
+// cmdState implements "state list" and "state rm ADDR...".
+func cmdState(ca *cliArgs) int {
+	if len(ca.args) == 0 {
+		fmt.Fprint(os.Stderr, "Usage: tfcore state list|rm [ADDR...]\n")
+		return 1
+	}
+	if err := os.Chdir(ca.opts.Dir); err != nil {
+		fmt.Fprintf(os.Stderr, "\nError: Invalid -chdir option\n\n%s\n", err)
+		return 1
+	}
+	ws := currentWorkspace(".")
+	path := statePath(".", ws)
+	st, d := loadState(path)
+	if d.HasErrors() {
+		printDiags(os.Stdout, os.Stderr, d)
+		return 1
+	}
+	switch ca.args[0] {
+	case "list":
+		for _, k := range sortedKeys(st.Resources) {
+			rs := st.Resources[k]
+			for _, ik := range sortedInstanceKeys(rs) {
+				fmt.Println(k + ik)
+			}
+		}
+		return 0
+	case "rm":
+		removed := 0
+		for _, a := range ca.args[1:] {
+			key, idx, err := parseInstanceAddr(a)
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "\nError: Invalid address\n\n%s\n", err)
+				return 1
+			}
+			rs := st.Resources[key]
+			if rs == nil {
+				continue
+			}
+			for _, ik := range sortedInstanceKeys(rs) {
+				if idx == cty.NilVal || ik == keyString(idx) {
+					delete(rs.Instances, ik)
+					delete(rs.Keys, ik)
+					fmt.Printf("Removed %s\n", key+ik)
+					removed++
+				}
+			}
+		}
+		if removed == 0 {
+			fmt.Fprint(os.Stderr, "\nError: Invalid target address\n\nNo matching objects found. To view the available instances, use \"terraform state list\". Please modify the address to reference a specific instance.\n")
+			return 1
+		}
+		// raw attributes are kept as stored; no schema needed
+		if err := st.Save(path, func(Mode, string, string) *Schema { return nil }); err != nil {
+			fmt.Fprintf(os.Stderr, "\nError: Failed to save state\n\n%s\n", err)
+			return 1
+		}
+		fmt.Printf("Successfully removed %d resource instance(s).\n", removed)
+		return 0
+	}
+	fmt.Fprintf(os.Stderr, "\nError: unknown state subcommand %q\n", ca.args[0])
 	return 1
 }
 

@@ -534,7 +534,7 @@ func (r *Run) planManagedInstance(rc *ResourceConfig, rs *ResourceState, k instK
 	switch {
 	case prior.IsNull():
 		action = Create
-	case tainted || len(reqRep) > 0:
+	case tainted || len(reqRep) > 0 || r.opts.Replace[addr]:
 		action = DeleteThenCreate
 		if rc.CreateBeforeDestroy {
 			action = CreateThenDelete
@@ -571,7 +571,8 @@ func (r *Run) planManagedInstance(rc *ResourceConfig, rs *ResourceState, k instK
 	}
 	plan.add(&Change{Addr: addr, ResKey: rc.Key(), Mode: ManagedMode, Type: rc.Type, Name: rc.Name, Key: k.Key,
 		ProvKey: rc.ProviderKey(), Action: action, Before: prior, After: planned, PriorPrivate: priorPrivate,
-		PlannedPrivate: plannedPrivate, ReplacePaths: reqRep, Tainted: tainted})
+		PlannedPrivate: plannedPrivate, ReplacePaths: reqRep, Tainted: tainted,
+		ByRequest: r.opts.Replace[addr] && len(reqRep) == 0 && !tainted})
 	if action == NoOp {
 		return prior, true
 	}

@@ -257,6 +257,8 @@ func (r *Run) renderChange(c *Change) string {
 		head = "must be replaced"
 		if c.Tainted {
 			head = "is tainted, so must be replaced"
+		} else if c.ByRequest {
+			head = "will be replaced, as requested"
 		}
 	case Read:
 		head = "will be read during apply"
