@@ -11,7 +11,7 @@ PACKAGES=(
   golang-go golang-goprotobuf-dev golang-google-protobuf-dev golang-google-grpc-dev
   golang-github-hashicorp-go-plugin-dev golang-github-hashicorp-go-hclog-dev
   golang-github-zclconf-go-cty-dev golang-github-hashicorp-hcl-v2-dev
-  git openssl python3 curl ca-certificates procps
+  git openssh-server openssh-client openssl python3 curl ca-certificates procps
 )
 
 missing=()

@@ -421,6 +421,15 @@ static int h_import_resource_state(void *ctx, const uint8_t *req, size_t len, ui
   return status;
 }
 
+/* No provider-defined functions (yet): an empty map, as the spec allows. */
+static int h_get_functions(void *ctx, const uint8_t *req, size_t len, uint8_t **resp,
+                           size_t *resp_len) {
+  call_state c;
+  call_begin(&c);
+  Tfplugin6__GetFunctions__Response out = TFPLUGIN6__GET_FUNCTIONS__RESPONSE__INIT;
+  return call_end(&c, &out.base, resp, resp_len);
+}
+
 static int h_stop_provider(void *ctx, const uint8_t *req, size_t len, uint8_t **resp,
                            size_t *resp_len) {
   call_state c;
@@ -472,6 +481,7 @@ static const rpc_method methods[] = {
     {P6("ApplyResourceChange"), RPC_UNARY, h_apply_resource_change},
     {P6("ImportResourceState"), RPC_UNARY, h_import_resource_state},
     {P6("ReadDataSource"), RPC_UNARY, h_read_data_source},
+    {P6("GetFunctions"), RPC_UNARY, h_get_functions},
     {P6("StopProvider"), RPC_UNARY, h_stop_provider},
     {"/plugin.GRPCController/Shutdown", RPC_SHUTDOWN, h_shutdown},
     {"/plugin.GRPCStdio/StreamStdio", RPC_HOLD_STREAM, NULL},

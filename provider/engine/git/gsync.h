@@ -159,8 +159,8 @@ typedef struct gsync_commit {
  * Annotated tags are peeled to their commit.  `opts` may be NULL (defaults).
  * On success *out is filled and must be released with gsync_commit_free.
  * URLs: file://..., local paths, git://, http(s)://, ssh://, user@host:path.
- * Notes: the mirror is fetched with "+refs/heads/*:refs/heads/*" and
- * "+refs/tags/*:refs/tags/*" with pruning; git's url.*.insteadOf rewriting is
+ * Notes: the mirror fetches every branch and tag (refspecs +refs/heads/STAR and
+ * +refs/tags/STAR onto themselves) with pruning; git's url.*.insteadOf rewriting is
  * not applied; HTTP proxies come from the environment/git config
  * (GIT_PROXY_AUTO); SSH host keys are checked against creds->ssh_known_hosts
  * when set, else libgit2's default (~/.ssh/known_hosts).
