@@ -576,7 +576,7 @@ func (r *Run) startWalkProvider(key string, configure bool) bool {
 	if !configure {
 		if pc != nil && pc.HasBody {
 			d := p.ValidateProviderConfig(cfg)
-			r.addDiags(r.locate(d, "provider."+key, pc.Config, rng))
+			r.addDiags(r.locate(d, p.Name, pc.Config, rng))
 			return !d.HasErrors()
 		}
 		return true
@@ -586,12 +586,12 @@ func (r *Run) startWalkProvider(key string, configure bool) bool {
 	if pc != nil {
 		body = pc.Config
 	}
-	r.addDiags(r.locate(d, "", body, rng))
+	r.addDiags(r.locate(d, p.Name, body, rng))
 	if d.HasErrors() {
 		return false
 	}
 	d = p.ConfigureProvider(cfg)
-	r.addDiags(r.locate(d, "", body, rng))
+	r.addDiags(r.locate(d, p.Name, body, rng))
 	return !d.HasErrors()
 }
 
