@@ -671,6 +671,22 @@ EOF
   end
 fi
 
+if begin prevent_destroy; then
+  config <<EOF
+$HDR
+resource "tftest_thing" "a" {
+  name = "a"
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+EOF
+  tf apply; rc_is 0
+  tf destroy; rc_is 1; has "Error: Instance cannot be destroyed"; has "Resource tftest_thing.a has lifecycle.prevent_destroy set"
+  file_has "$D/terraform.tfstate" '"name": "a"'
+  end
+fi
+
 # ---------------------------------------------------------------------------
 echo
 if [ "$FAIL" -gt 0 ]; then echo "failed: ${FAILED_NAMES[*]}"; fi

@@ -399,6 +399,12 @@ func (r *Run) planOrphanInstance(rs *ResourceState, ik, pk string, p *Provider, 
 			return false
 		}
 	}
+	if rc := r.mod.Resources[rs.Key()]; rc != nil && rc.PreventDestroy {
+		rng := rc.DeclRange
+		r.addDiags(Diags{{Severity: SevError, Summary: "Instance cannot be destroyed",
+			Detail: fmt.Sprintf("Resource %s has lifecycle.prevent_destroy set, but the plan calls for this resource to be destroyed. To avoid this error and continue with the plan, either disable lifecycle.prevent_destroy or reduce the scope of the plan using the -target flag.", addr), Subject: &rng}})
+		return false
+	}
 	plan.add(&Change{Addr: addr, ResKey: rs.Key(), Mode: ManagedMode, Type: rs.Type, Name: rs.Name, Key: key,
 		ProvKey: pk, Action: Delete, Before: prior, After: cty.NullVal(prior.Type()), PriorPrivate: obj.Private,
 		Reason: reason, Orphan: true})
