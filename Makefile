@@ -39,32 +39,39 @@ deps: $(DEPS_OK)
 
 $(B)/gen/%.pb-c.c $(B)/gen/%.pb-c.h: proto/%.proto | $(DEPS_OK)
 	@mkdir -p $(B)/gen
-	protoc-c --c_out=$(B)/gen -Iproto -I/usr/include $<
+	@echo "  PROTOC  $<"
+	@protoc-c --c_out=$(B)/gen -Iproto -I/usr/include $<
 
 $(B)/gen/google/protobuf/timestamp.pb-c.c: | $(DEPS_OK)
 	@mkdir -p $(B)/gen
-	protoc-c --c_out=$(B)/gen -I/usr/include /usr/include/google/protobuf/timestamp.proto
+	@protoc-c --c_out=$(B)/gen -I/usr/include /usr/include/google/protobuf/timestamp.proto
 
 $(B)/gen/%.pb-c.o: $(B)/gen/%.pb-c.c
-	$(CC) $(CSTD) $(EXTRA_CFLAGS) -I$(B)/gen $(PKG_CFLAGS) -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(CSTD) $(EXTRA_CFLAGS) -I$(B)/gen $(PKG_CFLAGS) -c $< -o $@
 
 $(B)/obj/%.o: %.c $(GEN_C) | $(DEPS_OK)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS_ALL) -c $< -o $@
 
 $(B)/libgitops.a: $(LIB_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	@echo "  AR      $@"
+	@ar rcs $@ $^
 
 $(BIN): $(B)/obj/provider/plugin/main.o $(B)/libgitops.a
-	$(CC) $(EXTRA_CFLAGS) $(EXTRA_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	@echo "  LD      $@"
+	@$(CC) $(EXTRA_CFLAGS) $(EXTRA_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/tests/%: tests/unit/%.c $(B)/libgitops.a
 	@mkdir -p $(B)/tests
-	$(CC) $(CFLAGS_ALL) -Itests/unit $(EXTRA_LDFLAGS) -o $@ $< $(B)/libgitops.a $(PKG_LIBS) -lcmocka
+	@echo "  LD      $@"
+	@$(CC) $(CFLAGS_ALL) -Itests/unit $(EXTRA_LDFLAGS) -o $@ $< $(B)/libgitops.a $(PKG_LIBS) -lcmocka
 
 build/tfcore: $(DEPS_OK) $(shell find tests/tfcore -name '*.go' 2>/dev/null) proto/tfplugin6.proto scripts/build-tfcore.sh
-	bash scripts/build-tfcore.sh
+	@echo "  GO      $@"
+	@bash scripts/build-tfcore.sh
 
 tfcore: build/tfcore
 
