@@ -91,9 +91,7 @@ e2e: all
 	@bash scripts/run-e2e.sh build/terraform-provider-gitops
 
 test: all
-	$(MAKE) unit
-	$(MAKE) check-asan
-	$(MAKE) e2e
+	@bash scripts/test.sh
 
 demo: all
 	@bash scripts/demo.sh
