@@ -43,11 +43,26 @@ static size_t json_escape(char *buf, size_t cap, size_t len, const char *s) {
     const char *out = tmp;
     size_t n;
     switch (*p) {
-    case '"': out = "\\\""; n = 2; break;
-    case '\\': out = "\\\\"; n = 2; break;
-    case '\n': out = "\\n"; n = 2; break;
-    case '\r': out = "\\r"; n = 2; break;
-    case '\t': out = "\\t"; n = 2; break;
+    case '"':
+      out = "\\\"";
+      n = 2;
+      break;
+    case '\\':
+      out = "\\\\";
+      n = 2;
+      break;
+    case '\n':
+      out = "\\n";
+      n = 2;
+      break;
+    case '\r':
+      out = "\\r";
+      n = 2;
+      break;
+    case '\t':
+      out = "\\t";
+      n = 2;
+      break;
     default:
       if (*p < 0x20) {
         n = (size_t)snprintf(tmp, sizeof tmp, "\\u%04x", *p);
@@ -83,15 +98,15 @@ static size_t append_field(char *buf, size_t cap, size_t len, const char *key, c
   return append(buf, cap, len, "\"");
 }
 
-int hclog_format(char *buf, size_t cap, hclog_level level, const char *module,
-                 const char *message, const char *const *kv) {
+int hclog_format(char *buf, size_t cap, hclog_level level, const char *module, const char *message,
+                 const char *const *kv) {
   struct timeval tv;
   struct tm tm;
   char ts[96];
   gettimeofday(&tv, NULL);
   gmtime_r(&tv.tv_sec, &tm);
-  snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900,
-           tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(tv.tv_usec % 1000000));
+  snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+           tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(tv.tv_usec % 1000000));
   if (level >= HCLOG_OFF) level = HCLOG_ERROR;
   buf[0] = '\0';
   size_t len = append(buf, cap, 0, "{\"@level\":\"");

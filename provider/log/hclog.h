@@ -31,7 +31,7 @@ void hclog_kv(hclog_level level, const char *module, const char *message, ...);
 void hclog_logf(hclog_level level, const char *module, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Formats a line into buf (used by hclog_kv and tests); returns its length. */
-int hclog_format(char *buf, size_t cap, hclog_level level, const char *module,
-                 const char *message, const char *const *kv);
+int hclog_format(char *buf, size_t cap, hclog_level level, const char *module, const char *message,
+                 const char *const *kv);
 
 #endif

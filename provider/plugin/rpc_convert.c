@@ -25,7 +25,8 @@ char *rpc_arena_strdup(rpc_arena *a, const char *s) {
 }
 
 void rpc_arena_free(rpc_arena *a) {
-  for (size_t i = 0; i < a->len; i++) free(a->ptrs[i]);
+  for (size_t i = 0; i < a->len; i++)
+    free(a->ptrs[i]);
   free(a->ptrs);
   memset(a, 0, sizeof *a);
 }
@@ -85,7 +86,8 @@ Tfplugin6__Schema *rpc_schema_to_pb(rpc_arena *a, const tf_block *b, int64_t ver
   Tfplugin6__Schema *s = NEW(a, Tfplugin6__Schema, TFPLUGIN6__SCHEMA__INIT);
   if (!s) return NULL;
   s->version = version;
-  s->block = b ? block_to_pb(a, b) : NEW(a, Tfplugin6__Schema__Block, TFPLUGIN6__SCHEMA__BLOCK__INIT);
+  s->block =
+      b ? block_to_pb(a, b) : NEW(a, Tfplugin6__Schema__Block, TFPLUGIN6__SCHEMA__BLOCK__INIT);
   return s;
 }
 
@@ -136,9 +138,9 @@ Tfplugin6__Diagnostic **rpc_diags_to_pb(rpc_arena *a, const tf_diags *d, size_t 
 int rpc_value_from_pb(const Tfplugin6__DynamicValue *dv, const tf_type *t, tf_value **out,
                       tf_diags *d) {
   *out = NULL;
-  if (dv && dv->msgpack.len)
-    return tf_msgpack_decode(dv->msgpack.data, dv->msgpack.len, t, out, d);
-  if (dv && dv->json.len) return tf_json_decode((const char *)dv->json.data, dv->json.len, t, out, d);
+  if (dv && dv->msgpack.len) return tf_msgpack_decode(dv->msgpack.data, dv->msgpack.len, t, out, d);
+  if (dv && dv->json.len)
+    return tf_json_decode((const char *)dv->json.data, dv->json.len, t, out, d);
   *out = tf_value_null(t);
   return *out ? 0 : tf_diags_add(d, TF_ERROR, NULL, "Out of memory", NULL);
 }

@@ -21,9 +21,11 @@ int rpc_negotiate_version(const char *versions_env) {
     for (char *tok = copy ? strtok_r(copy, ",", &save) : NULL; tok;
          tok = strtok_r(NULL, ",", &save)) {
       char *end;
-      while (*tok == ' ') tok++;
+      while (*tok == ' ')
+        tok++;
       long v = strtol(tok, &end, 10);
-      while (*end == ' ') end++;
+      while (*end == ' ')
+        end++;
       if (end == tok || *end) continue; /* unparsable entries are skipped */
       if (v == RPC_PROTOCOL_VERSION && v > best) best = (int)v;
     }
@@ -59,8 +61,8 @@ int rpc_socket_path(char *buf, size_t cap) {
   return -1;
 }
 
-int rpc_handshake_line(char *buf, size_t cap, int version, const char *network,
-                       const char *address, const char *cert_b64) {
+int rpc_handshake_line(char *buf, size_t cap, int version, const char *network, const char *address,
+                       const char *cert_b64) {
   int n = snprintf(buf, cap, "1|%d|%s|%s|grpc|%s\n", version, network, address,
                    cert_b64 ? cert_b64 : "");
   return n < 0 || (size_t)n >= cap ? -1 : n;

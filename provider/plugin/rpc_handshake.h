@@ -18,7 +18,7 @@ int rpc_negotiate_version(const char *versions_env);
  * fits sun_path. Returns 0 or -1. */
 int rpc_socket_path(char *buf, size_t cap);
 /* "1|VER|NETWORK|ADDR|grpc|CERT\n" into buf; returns its length or -1. */
-int rpc_handshake_line(char *buf, size_t cap, int version, const char *network,
-                       const char *address, const char *cert_b64);
+int rpc_handshake_line(char *buf, size_t cap, int version, const char *network, const char *address,
+                       const char *cert_b64);
 
 #endif

@@ -57,8 +57,8 @@ static void *unpack(call_state *c, const ProtobufCMessageDescriptor *desc, const
   ProtobufCMessage *m = protobuf_c_message_unpack(desc, NULL, len, req);
   if (!m)
     tf_diags_add(&c->diags, TF_ERROR, NULL, "Malformed request",
-                 "The %s message could not be decoded as protocol buffers (%zu bytes).",
-                 desc->name, len);
+                 "The %s message could not be decoded as protocol buffers (%zu bytes).", desc->name,
+                 len);
   return m;
 }
 
@@ -66,7 +66,8 @@ static void unpack_free(void *m) {
   if (m) protobuf_c_message_free_unpacked(m, NULL);
 }
 
-#define DIAGS(c, resp) ((resp).diagnostics = rpc_diags_to_pb(&(c).arena, &(c).diags, &(resp).n_diagnostics))
+#define DIAGS(c, resp)                                                                             \
+  ((resp).diagnostics = rpc_diags_to_pb(&(c).arena, &(c).diags, &(resp).n_diagnostics))
 
 static int unknown_type(call_state *c, const char *kind, const char *name) {
   return tf_diags_add(&c->diags, TF_ERROR, NULL, "Unknown type",
@@ -295,8 +296,7 @@ static int h_upgrade_resource_state(void *ctx, const uint8_t *req, size_t len, u
                                     size_t *resp_len) {
   call_state c;
   call_begin(&c);
-  Tfplugin6__UpgradeResourceState__Response out =
-      TFPLUGIN6__UPGRADE_RESOURCE_STATE__RESPONSE__INIT;
+  Tfplugin6__UpgradeResourceState__Response out = TFPLUGIN6__UPGRADE_RESOURCE_STATE__RESPONSE__INIT;
   Tfplugin6__UpgradeResourceState__Request *in =
       unpack(&c, &tfplugin6__upgrade_resource_state__request__descriptor, req, len);
   const res_entry *e = in ? res_find_resource(in->type_name) : NULL;
@@ -442,8 +442,7 @@ static int h_stop_provider(void *ctx, const uint8_t *req, size_t len, uint8_t **
 
 /* ---- go-plugin and health ---- */
 
-static int h_shutdown(void *ctx, const uint8_t *req, size_t len, uint8_t **resp,
-                      size_t *resp_len) {
+static int h_shutdown(void *ctx, const uint8_t *req, size_t len, uint8_t **resp, size_t *resp_len) {
   atomic_store(&g.stop, 1);
   *resp = NULL;
   *resp_len = 0; /* plugin.Empty */
@@ -497,7 +496,8 @@ void rpc_provider_shutdown(void) {
   pthread_mutex_lock(&g.lock);
   res_provider_free(g.configured);
   g.configured = NULL;
-  for (size_t i = 0; i < g.n_retired; i++) res_provider_free(g.retired[i]);
+  for (size_t i = 0; i < g.n_retired; i++)
+    res_provider_free(g.retired[i]);
   g.n_retired = 0;
   pthread_mutex_unlock(&g.lock);
   res_registry_free();

@@ -65,8 +65,8 @@ static int run_batch(rpc_slot *s, grpc_op *ops, size_t n) {
   return ev.type == GRPC_OP_COMPLETE && ev.success ? 0 : -1;
 }
 
-static void finish(rpc_slot *s, int status, const char *details, const uint8_t *msg,
-                   size_t msg_len, int send_initial) {
+static void finish(rpc_slot *s, int status, const char *details, const uint8_t *msg, size_t msg_len,
+                   int send_initial) {
   grpc_op ops[4];
   size_t n = 0;
   int cancelled = 0;
@@ -281,7 +281,8 @@ int rpc_server_run(const rpc_server_options *o) {
   }
   grpc_server_start(g_state.server);
   apply_socket_group(socket_path);
-  for (int i = 0; i < RPC_PENDING_SLOTS; i++) post_slot();
+  for (int i = 0; i < RPC_PENDING_SLOTS; i++)
+    post_slot();
 
   if (o->debug_provider_address) {
     print_debug_banner(o->debug_provider_address, socket_path);

@@ -46,7 +46,8 @@ static char *der_to_raw_b64(const unsigned char *der, int len) {
   char *out = malloc(cap);
   if (!out) return NULL;
   int n = EVP_EncodeBlock((unsigned char *)out, der, len);
-  while (n > 0 && out[n - 1] == '=') n--;
+  while (n > 0 && out[n - 1] == '=')
+    n--;
   out[n] = '\0';
   return out;
 }
@@ -73,10 +74,10 @@ int rpc_tls_generate(rpc_tls_identity *out, char *err, size_t errlen) {
   X509_gmtime_adj(X509_getm_notBefore(cert), -30);
   X509_time_adj_ex(X509_getm_notAfter(cert), 262980 / 24, 262980 % 24 * 3600, NULL);
   X509_NAME *name = X509_get_subject_name(cert);
-  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, (const unsigned char *)"HashiCorp", -1,
-                             -1, 0);
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"localhost", -1,
-                             -1, 0);
+  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, (const unsigned char *)"HashiCorp", -1, -1,
+                             0);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"localhost", -1, -1,
+                             0);
   X509_set_issuer_name(cert, name);
   X509_set_pubkey(cert, key);
   if (add_ext(cert, NID_basic_constraints, "critical,CA:TRUE") ||

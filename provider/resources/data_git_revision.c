@@ -88,8 +88,8 @@ static int read(const res_ctx *ctx, const tf_value *config, tf_value **state, tf
   gsync_commit c = {0};
   int rc = gsync_credentials_from_env(&creds, &err);
   if (rc == 0) {
-    gsync_options opts = {.timeout_sec = (unsigned)g->timeout_seconds, .cancel = ctx->stop,
-                          .creds = &creds};
+    gsync_options opts = {
+        .timeout_sec = (unsigned)g->timeout_seconds, .cancel = ctx->stop, .creds = &creds};
     rc = gsync_resolve(cache, url, rev, &opts, &c, &err);
   }
   gsync_credentials_clear(&creds);

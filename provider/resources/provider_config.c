@@ -137,8 +137,7 @@ static int validate_kubernetes(const tf_value *k, tf_diags *d) {
   for (size_t i = 0; i < 3; i++) {
     const char *v = res_get_string(k, pems[i]);
     if (v && !looks_like_pem(v))
-      rc |= bad_value("kubernetes", pems[i], d, "%s must be PEM-encoded (-----BEGIN …).",
-                      pems[i]);
+      rc |= bad_value("kubernetes", pems[i], d, "%s must be PEM-encoded (-----BEGIN …).", pems[i]);
   }
   const char *proxy = res_get_string(k, "proxy_url");
   if (proxy && !strstr(proxy, "://"))
@@ -309,7 +308,8 @@ int res_provider_configure(const tf_value *config, res_provider **out, tf_diags 
 }
 
 static void free_strv(char **v) {
-  for (size_t i = 0; v && v[i]; i++) free(v[i]);
+  for (size_t i = 0; v && v[i]; i++)
+    free(v[i]);
   free(v);
 }
 

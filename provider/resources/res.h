@@ -44,7 +44,7 @@ typedef struct res_provider {
 /* Per-RPC context. */
 typedef struct {
   const res_provider *provider; /* NULL until ConfigureProvider */
-  atomic_int *stop;              /* set when Terraform sends StopProvider */
+  atomic_int *stop;             /* set when Terraform sends StopProvider */
 } res_ctx;
 
 typedef struct {
@@ -99,7 +99,7 @@ int res_git_cache(const res_ctx *ctx, struct gsync_cache **out, tf_diags *d);
 
 /* Helpers for reading config values (res_value.c): NULL/-1 when null or unknown. */
 const char *res_get_string(const tf_value *obj, const char *name);
-int res_get_bool(const tf_value *obj, const char *name); /* -1, 0, 1 */
+int res_get_bool(const tf_value *obj, const char *name);              /* -1, 0, 1 */
 int res_get_int(const tf_value *obj, const char *name, int64_t *out); /* 0 if set */
 int res_is_unknown(const tf_value *obj, const char *name);
 const tf_value *res_get_block(const tf_value *obj, const char *name); /* NULL if null */

@@ -18,8 +18,7 @@ static res_entry g_ds[N_DS];
 static res_entry g_rs[MAX_RS];
 static size_t g_n_rs;
 
-static int build(res_entry *e, const char *name, tf_block *schema, int64_t version,
-                 tf_diags *d) {
+static int build(res_entry *e, const char *name, tf_block *schema, int64_t version, tf_diags *d) {
   e->type_name = name;
   e->schema = schema;
   e->version = version;
@@ -40,8 +39,7 @@ int res_registry_init(tf_diags *d) {
   for (g_n_rs = 0; resource_defs[g_n_rs]; g_n_rs++) {
     const res_resource_def *r = resource_defs[g_n_rs];
     g_rs[g_n_rs].rs = r;
-    if (build(&g_rs[g_n_rs], r->type_name, r->build_schema(), r->schema_version, d) != 0)
-      return -1;
+    if (build(&g_rs[g_n_rs], r->type_name, r->build_schema(), r->schema_version, d) != 0) return -1;
   }
   return 0;
 }
@@ -54,8 +52,10 @@ static void entry_free(res_entry *e) {
 
 void res_registry_free(void) {
   entry_free(&g_provider);
-  for (size_t i = 0; i < N_DS; i++) entry_free(&g_ds[i]);
-  for (size_t i = 0; i < g_n_rs; i++) entry_free(&g_rs[i]);
+  for (size_t i = 0; i < N_DS; i++)
+    entry_free(&g_ds[i]);
+  for (size_t i = 0; i < g_n_rs; i++)
+    entry_free(&g_rs[i]);
   g_n_rs = 0;
 }
 

@@ -92,8 +92,8 @@ tf_type *tf_type_ref(const tf_type *t);
 void tf_type_unref(tf_type *t);
 
 tf_kind tf_type_kind(const tf_type *t);
-const tf_type *tf_type_elem(const tf_type *t); /* LIST/SET/MAP */
-size_t tf_type_len(const tf_type *t);         /* OBJECT attrs / TUPLE elems */
+const tf_type *tf_type_elem(const tf_type *t);             /* LIST/SET/MAP */
+size_t tf_type_len(const tf_type *t);                      /* OBJECT attrs / TUPLE elems */
 const char *tf_type_attr_name(const tf_type *t, size_t i); /* OBJECT, sorted order */
 const tf_type *tf_type_at(const tf_type *t, size_t i);     /* OBJECT / TUPLE */
 /* Index of an object attribute, or -1. */
@@ -109,14 +109,14 @@ tf_type *tf_type_from_json(const char *json, size_t len, tf_diags *d);
 
 /* Optional refinements of an unknown value (msgpack ext type 12). */
 typedef struct {
-  int not_null;         /* 1 = definitely not null, 0 = unspecified */
-  char *string_prefix;  /* NULL = none */
-  char *num_lower;      /* decimal text or NULL */
+  int not_null;        /* 1 = definitely not null, 0 = unspecified */
+  char *string_prefix; /* NULL = none */
+  char *num_lower;     /* decimal text or NULL */
   bool num_lower_incl;
   char *num_upper;
   bool num_upper_incl;
-  int64_t len_lower;    /* -1 = none */
-  int64_t len_upper;    /* -1 = none */
+  int64_t len_lower; /* -1 = none */
+  int64_t len_upper; /* -1 = none */
 } tf_refinements;
 
 typedef struct tf_value tf_value;
@@ -124,8 +124,8 @@ typedef struct tf_value tf_value;
 /* The value's type. For known values under a dynamic type this is the concrete type. */
 const tf_type *tf_value_type(const tf_value *v);
 bool tf_value_is_null(const tf_value *v);
-bool tf_value_is_known(const tf_value *v);      /* false for unknown */
-bool tf_value_is_wholly_known(const tf_value *v); /* no unknown anywhere inside */
+bool tf_value_is_known(const tf_value *v);                     /* false for unknown */
+bool tf_value_is_wholly_known(const tf_value *v);              /* no unknown anywhere inside */
 const tf_refinements *tf_value_refinements(const tf_value *v); /* NULL if none */
 
 tf_value *tf_value_null(const tf_type *t);
@@ -156,7 +156,7 @@ const char *tf_value_num_text(const tf_value *v); /* canonical decimal text */
 /* 0 if the number is an integer in int64 range, else -1. */
 int tf_value_num_i64(const tf_value *v, int64_t *out);
 double tf_value_num_double(const tf_value *v);
-size_t tf_value_len(const tf_value *v);                 /* collections, objects, tuples */
+size_t tf_value_len(const tf_value *v);                   /* collections, objects, tuples */
 const tf_value *tf_value_at(const tf_value *v, size_t i); /* by position (map: sorted keys) */
 const char *tf_value_key_at(const tf_value *v, size_t i); /* MAP/OBJECT key of position i */
 const tf_value *tf_value_get_attr(const tf_value *obj, const char *name); /* NULL if absent */

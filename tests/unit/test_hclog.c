@@ -48,7 +48,8 @@ static void line_format(void **state) {
   assert_string_equal(cJSON_GetObjectItem(j, "quote")->valuestring, "a\"b\\c\n\x01");
   const char *ts = cJSON_GetObjectItem(j, "@timestamp")->valuestring;
   regex_t re;
-  assert_int_equal(regcomp(&re, "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{6}Z$",
+  assert_int_equal(regcomp(&re,
+                           "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{6}Z$",
                            REG_EXTENDED | REG_NOSUB),
                    0);
   assert_int_equal(regexec(&re, ts, 0, NULL, 0), 0);

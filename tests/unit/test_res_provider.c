@@ -70,17 +70,19 @@ static void valid_configs(void **state) {
   (void)state;
   expect_error_at(NULL, NULL, "");
   expect_error_at("kubernetes", (const char *[]){"config_path", "~/.kube/config", NULL}, "");
-  expect_error_at("kubernetes", (const char *[]){"host", "https://127.0.0.1:6443", "token", "t", NULL}, "");
+  expect_error_at("kubernetes",
+                  (const char *[]){"host", "https://127.0.0.1:6443", "token", "t", NULL}, "");
   expect_error_at("git", (const char *[]){"token", "t", "timeout", "30", NULL}, "");
 }
 
 static void conflicts_and_bad_values(void **state) {
   (void)state;
   expect_error_at("kubernetes",
-                  (const char *[]){"cluster_ca_certificate", "-----BEGIN CERTIFICATE-----", "insecure",
-                                   "true", NULL},
+                  (const char *[]){"cluster_ca_certificate", "-----BEGIN CERTIFICATE-----",
+                                   "insecure", "true", NULL},
                   ".kubernetes.insecure");
-  expect_error_at("kubernetes", (const char *[]){"client_certificate", "-----BEGIN CERTIFICATE-----", NULL},
+  expect_error_at("kubernetes",
+                  (const char *[]){"client_certificate", "-----BEGIN CERTIFICATE-----", NULL},
                   ".kubernetes.client_certificate");
   expect_error_at("kubernetes", (const char *[]){"host", "ftp://x", NULL}, ".kubernetes.host");
   expect_error_at("kubernetes", (const char *[]){"cluster_ca_certificate", "not pem", NULL},

@@ -95,8 +95,8 @@ static void tls_identity(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(negotiate), cmocka_unit_test(handshake_line),
-      cmocka_unit_test(socket_path), cmocka_unit_test(cookie), cmocka_unit_test(tls_identity),
+      cmocka_unit_test(negotiate), cmocka_unit_test(handshake_line), cmocka_unit_test(socket_path),
+      cmocka_unit_test(cookie),    cmocka_unit_test(tls_identity),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

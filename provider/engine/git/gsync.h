@@ -29,27 +29,27 @@ extern "C" {
 #endif
 
 typedef enum gsync_code {
-	GSYNC_OK = 0,
-	GSYNC_EINVALID = -1,    /* bad argument (URL, revision syntax, path) */
-	GSYNC_ENOTFOUND = -2,   /* unknown revision / path / commit */
-	GSYNC_EAMBIGUOUS = -3,  /* short SHA matches several objects */
-	GSYNC_EAUTH = -4,       /* missing or rejected credentials */
-	GSYNC_ENETWORK = -5,    /* unreachable, refused, DNS, timeout */
-	GSYNC_ENOTREPO = -6,    /* URL is not a git repository */
-	GSYNC_ECANCELLED = -7,  /* cancelled through gsync_options.cancel */
-	GSYNC_EIO = -8,         /* local cache problem (disk, permissions) */
-	GSYNC_ECERTIFICATE = -9,/* TLS certificate / SSH host key rejected */
-	GSYNC_ETOOBIG = -10,    /* gsync_read_tree limits exceeded */
-	GSYNC_EGIT = -11,       /* other libgit2 failure (message has details) */
-	GSYNC_ENOMEM = -12
+  GSYNC_OK = 0,
+  GSYNC_EINVALID = -1,     /* bad argument (URL, revision syntax, path) */
+  GSYNC_ENOTFOUND = -2,    /* unknown revision / path / commit */
+  GSYNC_EAMBIGUOUS = -3,   /* short SHA matches several objects */
+  GSYNC_EAUTH = -4,        /* missing or rejected credentials */
+  GSYNC_ENETWORK = -5,     /* unreachable, refused, DNS, timeout */
+  GSYNC_ENOTREPO = -6,     /* URL is not a git repository */
+  GSYNC_ECANCELLED = -7,   /* cancelled through gsync_options.cancel */
+  GSYNC_EIO = -8,          /* local cache problem (disk, permissions) */
+  GSYNC_ECERTIFICATE = -9, /* TLS certificate / SSH host key rejected */
+  GSYNC_ETOOBIG = -10,     /* gsync_read_tree limits exceeded */
+  GSYNC_EGIT = -11,        /* other libgit2 failure (message has details) */
+  GSYNC_ENOMEM = -12
 } gsync_code;
 
 #define GSYNC_ERROR_MAX 1024
 
 /* Caller-provided error sink; no heap memory, nothing to free. */
 typedef struct gsync_error {
-	int code;                        /* same value as the return code */
-	char message[GSYNC_ERROR_MAX];   /* NUL-terminated, "" when code==0 */
+  int code;                      /* same value as the return code */
+  char message[GSYNC_ERROR_MAX]; /* NUL-terminated, "" when code==0 */
 } gsync_error;
 
 /* Short symbolic name of a code, e.g. "GSYNC_ENOTFOUND" (static string). */
@@ -74,12 +74,12 @@ void gsync_global_shutdown(void);
  * release with gsync_credentials_clear() (which wipes secrets).
  */
 typedef struct gsync_credentials {
-	char *username;
-	char *password;         /* password or token */
-	char *ssh_private_key;  /* PEM / OpenSSH private key text */
-	char *ssh_public_key;   /* optional public key text */
-	char *ssh_known_hosts;  /* known_hosts text; NULL: libgit2 default (~/.ssh/known_hosts) */
-	int insecure_skip_tls_verify;
+  char *username;
+  char *password;        /* password or token */
+  char *ssh_private_key; /* PEM / OpenSSH private key text */
+  char *ssh_public_key;  /* optional public key text */
+  char *ssh_known_hosts; /* known_hosts text; NULL: libgit2 default (~/.ssh/known_hosts) */
+  int insecure_skip_tls_verify;
 } gsync_credentials;
 
 /*
@@ -120,17 +120,17 @@ int gsync_url_key(const char *url, char out[65], gsync_error *err);
 /* Options                                                                */
 
 typedef struct gsync_options {
-	/*
-	 * Upper bound, in seconds, for the whole call: waiting for the mirror
-	 * lock, DNS, connecting, and transferring.  0 means 60.  On expiry the
-	 * call returns GSYNC_ENETWORK (or GSYNC_EIO for lock waits) promptly.
-	 */
-	unsigned timeout_sec;
-	/* Optional; when another thread stores non-zero, the call returns
-	 * GSYNC_ECANCELLED within ~0.2 s. */
-	const atomic_int *cancel;
-	/* Optional; borrowed for the duration of the call. */
-	const gsync_credentials *creds;
+  /*
+   * Upper bound, in seconds, for the whole call: waiting for the mirror
+   * lock, DNS, connecting, and transferring.  0 means 60.  On expiry the
+   * call returns GSYNC_ENETWORK (or GSYNC_EIO for lock waits) promptly.
+   */
+  unsigned timeout_sec;
+  /* Optional; when another thread stores non-zero, the call returns
+   * GSYNC_ECANCELLED within ~0.2 s. */
+  const atomic_int *cancel;
+  /* Optional; borrowed for the duration of the call. */
+  const gsync_credentials *creds;
 } gsync_options;
 
 #define GSYNC_DEFAULT_TIMEOUT_SEC 60u
@@ -139,13 +139,13 @@ typedef struct gsync_options {
 /* Resolve                                                                */
 
 typedef struct gsync_commit {
-	char sha[41];       /* full hex SHA-1 */
-	char short_sha[8];  /* first 7 hex digits */
-	char *message;      /* full commit message, trailing newlines removed */
-	char *author;       /* "Name <email>" */
-	char *time;         /* committer time, RFC 3339 UTC "2026-11-26T11:05:16Z" */
-	char *ref;          /* full ref the revision came from ("refs/heads/main",
-	                       "refs/tags/v1"); "" for a SHA */
+  char sha[41];      /* full hex SHA-1 */
+  char short_sha[8]; /* first 7 hex digits */
+  char *message;     /* full commit message, trailing newlines removed */
+  char *author;      /* "Name <email>" */
+  char *time;        /* committer time, RFC 3339 UTC "2026-11-26T11:05:16Z" */
+  char *ref;         /* full ref the revision came from ("refs/heads/main",
+                        "refs/tags/v1"); "" for a SHA */
 } gsync_commit;
 
 /*
@@ -180,22 +180,22 @@ void gsync_commit_free(gsync_commit *commit);
 #define GSYNC_MODE_SYMLINK 0120000u
 
 typedef struct gsync_file {
-	char *path;          /* path from the repository root, '/'-separated */
-	const char *rel;     /* points into `path`: relative to the requested dir */
-	unsigned char *data; /* blob content (NUL-terminated for convenience);
-	                        for a symlink: its target text, never followed */
-	size_t size;
-	unsigned mode;       /* GSYNC_MODE_FILE, GSYNC_MODE_EXEC, GSYNC_MODE_SYMLINK */
+  char *path;          /* path from the repository root, '/'-separated */
+  const char *rel;     /* points into `path`: relative to the requested dir */
+  unsigned char *data; /* blob content (NUL-terminated for convenience);
+                          for a symlink: its target text, never followed */
+  size_t size;
+  unsigned mode; /* GSYNC_MODE_FILE, GSYNC_MODE_EXEC, GSYNC_MODE_SYMLINK */
 } gsync_file;
 
 typedef struct gsync_tree {
-	gsync_file *files;   /* sorted by path */
-	size_t count;
+  gsync_file *files; /* sorted by path */
+  size_t count;
 } gsync_tree;
 
 typedef struct gsync_tree_limits {
-	size_t max_files;       /* 0: 10000 */
-	size_t max_total_bytes; /* 0: 64 MiB */
+  size_t max_files;       /* 0: 10000 */
+  size_t max_total_bytes; /* 0: 64 MiB */
 } gsync_tree_limits;
 
 /*
@@ -207,9 +207,9 @@ typedef struct gsync_tree_limits {
  * `limits` (NULL: defaults) is GSYNC_ETOOBIG.  `opts` only bounds the lock
  * wait (timeout/cancel).  Release *out with gsync_tree_free.
  */
-int gsync_read_tree(gsync_cache *cache, const char *url, const char *sha,
-                    const char *path, const gsync_tree_limits *limits,
-                    const gsync_options *opts, gsync_tree *out, gsync_error *err);
+int gsync_read_tree(gsync_cache *cache, const char *url, const char *sha, const char *path,
+                    const gsync_tree_limits *limits, const gsync_options *opts, gsync_tree *out,
+                    gsync_error *err);
 void gsync_tree_free(gsync_tree *tree);
 
 #ifdef __cplusplus

@@ -11,7 +11,7 @@
 
 /* ---- errors ---- */
 int gsync__set(gsync_error *err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* Text of git_error_last() or "unknown error"; never NULL. */
 const char *gsync__git_msg(void);
 /* Replace every occurrence of `secret` (if non-empty) in buf by "***". */
@@ -24,36 +24,36 @@ int64_t gsync__now_ms(void);
 #define GSYNC_OP_MAX_FDS 16
 
 typedef struct gsync_op {
-	int64_t deadline_ms;        /* CLOCK_MONOTONIC */
-	unsigned timeout_sec;
-	const atomic_int *cancel;
-	const gsync_credentials *creds;
-	const char *display_url;
-	const char *cache_dir;      /* errors mentioning it are local (GSYNC_EIO) */
-	const char *url_secret;     /* redacted from messages */
+  int64_t deadline_ms; /* CLOCK_MONOTONIC */
+  unsigned timeout_sec;
+  const atomic_int *cancel;
+  const gsync_credentials *creds;
+  const char *display_url;
+  const char *cache_dir;  /* errors mentioning it are local (GSYNC_EIO) */
+  const char *url_secret; /* redacted from messages */
 
-	/* outcome flags set by callbacks / streams */
-	atomic_int cancelled;
-	atomic_int timed_out;
-	int net_failed;
-	int connected;              /* a TCP connection was established */
-	char last_host[128];        /* host of the last connection attempt */
-	char net_msg[256];
-	int cred_calls;             /* non-username credential requests */
-	int auth_failed;            /* rejected credentials (gave up) */
-	int auth_missing;           /* auth required but nothing configured */
-	int cert_failed;
-	char cert_msg[256];
-	char keyfile[256];          /* temp private key file, if one was needed */
+  /* outcome flags set by callbacks / streams */
+  atomic_int cancelled;
+  atomic_int timed_out;
+  int net_failed;
+  int connected;       /* a TCP connection was established */
+  char last_host[128]; /* host of the last connection attempt */
+  char net_msg[256];
+  int cred_calls;   /* non-username credential requests */
+  int auth_failed;  /* rejected credentials (gave up) */
+  int auth_missing; /* auth required but nothing configured */
+  int cert_failed;
+  char cert_msg[256];
+  char keyfile[256]; /* temp private key file, if one was needed */
 
-	/* sockets opened during the op; the watchdog shutdown()s them on
-	 * timeout/cancel so that blocking libssh2 I/O returns */
-	pthread_mutex_t mu;
-	int fds[GSYNC_OP_MAX_FDS];
-	int nfds;
-	int watchdog_running;
-	atomic_int watchdog_stop;
-	pthread_t watchdog;
+  /* sockets opened during the op; the watchdog shutdown()s them on
+   * timeout/cancel so that blocking libssh2 I/O returns */
+  pthread_mutex_t mu;
+  int fds[GSYNC_OP_MAX_FDS];
+  int nfds;
+  int watchdog_running;
+  atomic_int watchdog_stop;
+  pthread_t watchdog;
 } gsync_op;
 
 void gsync__op_init(gsync_op *op, const gsync_options *opts, const char *display_url);
@@ -77,13 +77,13 @@ int gsync__cert_cb(git_cert *cert, int valid, const char *host, void *payload);
 typedef enum { GSYNC_URL_LOCAL, GSYNC_URL_NETWORK } gsync_url_kind;
 
 typedef struct gsync_url {
-	gsync_url_kind kind;
-	char *fetch_url;    /* what libgit2 is given (absolute path for local) */
-	char *display;      /* for messages: no password / no http userinfo */
-	char *normalized;   /* key material */
-	char *local_path;   /* absolute path for LOCAL, else NULL */
-	char *secret;       /* password/token embedded in the URL, or NULL */
-	char key[65];
+  gsync_url_kind kind;
+  char *fetch_url;  /* what libgit2 is given (absolute path for local) */
+  char *display;    /* for messages: no password / no http userinfo */
+  char *normalized; /* key material */
+  char *local_path; /* absolute path for LOCAL, else NULL */
+  char *secret;     /* password/token embedded in the URL, or NULL */
+  char key[65];
 } gsync_url;
 
 int gsync__url_parse(const char *url, gsync_url *out, gsync_error *err);
