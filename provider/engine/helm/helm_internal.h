@@ -110,4 +110,14 @@ typedef struct helm_head {
 int helm_head_parse(const char *doc, helm_head *h, helm_error *err);
 void helm_head_clear(helm_head *h);
 
+/* Capabilities defaults (helm_caps.c). */
+extern const char *const helm_default_api_versions[];
+extern const char helm_default_kube_version[];
+extern const char helm_version[];
+extern const char helm_git_commit[];
+extern const char helm_git_tree_state[];
+extern const char helm_go_version[];
+/* k8s ParseGeneric-style "v1.26.3" normalisation; -1 if not a version. */
+int helm_parse_kube_version(const char *in, char *out, size_t cap);
+
 #endif
