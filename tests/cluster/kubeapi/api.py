@@ -644,7 +644,8 @@ class Cluster:
         """SMD Updater.Update + managedFieldsUpdater: ownership for a non-apply write."""
         model = self._model(rt)
         ignored = self._ignored(rt, subresource)
-        res = FP.compare(_strip_for_compare(old), _strip_for_compare(new), model)
+        sk = SKELETONS.get(rt.kind) if not rt.crd else None
+        res = FP.compare(_fill(_strip_for_compare(old), sk), _fill(_strip_for_compare(new), sk), model)
         changed = self._clean_set(res["modified"] | res["added"], ignored)
         removed = res["removed"]
         for ident, m in list(managers.items()):
@@ -1252,6 +1253,18 @@ class Cluster:
 
 
 # ---------------------------------------------------------------- helpers (module level)
+
+def _fill(obj, skel):
+    """obj with the zero-valued nodes of the Go struct filled in (what a typed decode would show)."""
+    if not skel or not isinstance(obj, dict):
+        return obj
+    for k, v in skel.items():
+        if k not in obj:
+            obj[k] = copy.deepcopy(v)
+        elif isinstance(v, dict) and isinstance(obj[k], dict):
+            _fill(obj[k], v)
+    return obj
+
 
 def _label_value_ok(v):
     return len(v) <= 63 and re.match(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$", v) is not None

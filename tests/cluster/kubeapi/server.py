@@ -137,7 +137,11 @@ class Handler(BaseHTTPRequestHandler):
             except Exception as e:
                 raise E.bad_request("error converting YAML to JSON: %s" % e)
         if ctype == "application/vnd.kubernetes.protobuf":
-            raise E.unsupported_media(ctype, ["application/json", "application/yaml"])
+            from .protobuf import ProtoError, decode_body
+            try:
+                return decode_body(raw)
+            except ProtoError:
+                raise E.unsupported_media(ctype, ["application/json", "application/yaml"])
         try:
             return json.loads(raw.decode("utf-8"))
         except ValueError as e:
