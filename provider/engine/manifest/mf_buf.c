@@ -79,6 +79,7 @@ char *mf_buf_detach(mf_buf *b)
 	}
 	if (!b->ptr && !grow(b, 0))
 		return NULL;
+	b->ptr[b->len] = '\0';
 	char *p = b->ptr;
 	memset(b, 0, sizeof(*b));
 	return p;

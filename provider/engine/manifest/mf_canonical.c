@@ -104,7 +104,8 @@ static int put_value(mf_buf *b, const cJSON *v, int depth)
 		n = 0;
 		for (const cJSON *c = v->child; c; c = c->next)
 			items[n++] = c;
-		qsort(items, n, sizeof(*items), cmp_items);
+		if (n > 1)
+			qsort(items, n, sizeof(*items), cmp_items);
 		mf_buf_putc(b, '{');
 		int rc = 0;
 		for (size_t i = 0; i < n && !rc; i++) {

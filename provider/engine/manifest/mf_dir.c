@@ -63,7 +63,8 @@ int mf_load_files(const mf_file *files, size_t n, const char *include_glob, cons
 			continue;
 		sel[m++] = &files[i];
 	}
-	qsort(sel, m, sizeof(*sel), walk_cmp);
+	if (m > 1)
+		qsort(sel, m, sizeof(*sel), walk_cmp);
 	size_t before = out->count;
 	mf_parse_opts o;
 	mf_parse_opts_default(&o);

@@ -41,7 +41,12 @@ static bool string_scalar(yaml_emitter_t *e, const char *s)
 		n = strlen(s);
 	}
 	yaml_scalar_style_t style;
-	if (memchr(s, '\n', n)) {
+	if (strstr(s, "\xC2\x85") || strstr(s, "\xE2\x80\xA8") || strstr(s, "\xE2\x80\xA9")) {
+		/* NEL, LS, PS are line breaks to YAML: go-yaml would pick single
+		 * quotes and kubectl's output would not read back the same
+		 * string; double quotes escape them (\N, \L, \P). */
+		style = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+	} else if (memchr(s, '\n', n)) {
 		style = YAML_LITERAL_SCALAR_STYLE;
 	} else {
 		mf_resolved r;
@@ -99,7 +104,8 @@ static bool node(yaml_emitter_t *e, const cJSON *v, int depth)
 		n = 0;
 		for (const cJSON *c = v->child; c; c = c->next)
 			items[n++] = c;
-		qsort(items, n, sizeof(*items), key_cmp);
+		if (n > 1)
+			qsort(items, n, sizeof(*items), key_cmp);
 		bool ok = yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE) &&
 			  emit(e, &ev);
 		for (size_t i = 0; ok && i < n; i++)

@@ -125,6 +125,7 @@ static int string(jp *p, char **out)
 				continue;
 			}
 			unsigned cp, lo;
+			size_t esc = p->i;
 			if (e != 'u' || p->i + 6 > p->n || hex4(p->s + p->i + 2, &cp)) {
 				p->i++;
 				mf_buf_free(&b);
@@ -139,6 +140,7 @@ static int string(jp *p, char **out)
 				cp = 0xFFFD; /* lone surrogate, as Go */
 			}
 			if (cp == 0) {
+				p->i = esc;
 				mf_buf_free(&b);
 				return jfail(p, MF_EVALUE, "strings with NUL characters are not supported");
 			}
