@@ -9,10 +9,15 @@ static bool has_suffix(const char *s, const char *suf)
 	return n > m && strcmp(s + n - m, suf) == 0;
 }
 
+typedef struct sel_file {
+	const char *path; /* without a leading "./" */
+	const mf_file *f;
+} sel_file;
+
 /* filepath.Walk order: directory entries sorted by name at each level. */
 static int walk_cmp(const void *a, const void *b)
 {
-	const char *x = (*(const mf_file *const *)a)->path, *y = (*(const mf_file *const *)b)->path;
+	const char *x = ((const sel_file *)a)->path, *y = ((const sel_file *)b)->path;
 	for (;;) {
 		size_t lx = strcspn(x, "/"), ly = strcspn(y, "/");
 		size_t l = lx < ly ? lx : ly;
@@ -43,7 +48,7 @@ int mf_load_files(const mf_file *files, size_t n, const char *include_glob, cons
 		return mf_err_set(err, MF_EINVAL, NULL, 0, 0, "invalid include glob \"%s\"", include_glob);
 	if (exclude_glob && mf_glob_match_ex(exclude_glob, "") < 0)
 		return mf_err_set(err, MF_EINVAL, NULL, 0, 0, "invalid exclude glob \"%s\"", exclude_glob);
-	const mf_file **sel = n ? malloc(n * sizeof(*sel)) : NULL;
+	sel_file *sel = n ? malloc(n * sizeof(*sel)) : NULL;
 	if (n && !sel)
 		return mf_err_oom(err, NULL);
 	size_t m = 0;
@@ -61,7 +66,7 @@ int mf_load_files(const mf_file *files, size_t n, const char *include_glob, cons
 			continue;
 		if (include_glob && !mf_glob_match(include_glob, p))
 			continue;
-		sel[m++] = &files[i];
+		sel[m++] = (sel_file){p, &files[i]};
 	}
 	if (m > 1)
 		qsort(sel, m, sizeof(*sel), walk_cmp);
@@ -70,15 +75,16 @@ int mf_load_files(const mf_file *files, size_t n, const char *include_glob, cons
 	mf_parse_opts_default(&o);
 	int rc = 0;
 	for (size_t i = 0; i < m && !rc; i++) {
-		const mf_file *f = sel[i];
+		const mf_file *f = sel[i].f;
+		const char *path = sel[i].path;
 		if (!f->data && f->size) {
-			rc = mf_err_set(err, MF_EINVAL, f->path, 0, 0, "file has no data");
+			rc = mf_err_set(err, MF_EINVAL, path, 0, 0, "file has no data");
 			break;
 		}
-		if (has_suffix(f->path, ".json"))
-			rc = mf_parse_json(f->data, f->size, f->path, &o, out, err);
+		if (has_suffix(path, ".json"))
+			rc = mf_parse_json(f->data, f->size, path, &o, out, err);
 		else
-			rc = mf_parse_ex(f->data, f->size, f->path, &o, out, err);
+			rc = mf_parse_ex(f->data, f->size, path, &o, out, err);
 	}
 	free(sel);
 	if (rc)
