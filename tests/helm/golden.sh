@@ -67,8 +67,8 @@ compare() {
   if [ -z "$why" ]; then ok "$name"; else
     bad "$name" "$why"
     if [ -n "${VERBOSE:-}" ]; then
-      diff <(mask "$eo" "$@") <(mask "$go" "$@") | head -n "${DIFF_LINES:-40}"
-      diff "$ee" "$ge" | head -n 20
+      diff <(mask "$eo" "$@") <(mask "$go" "$@") | head -n "${DIFF_LINES:-40}" | cut -c1-400
+      diff "$ee" "$ge" | head -n 20 | cut -c1-400
     fi
   fi
 }

@@ -210,41 +210,6 @@ static int print_error(const helm_error *e) {
 	return 1;
 }
 
-/* IsChartDir */
-static int is_chart_dir(const char *dir, helm_error *err) {
-	helm_sb b = {0};
-	helm_sb_printf(&b, "%s/Chart.yaml", dir);
-	char *p = helm_sb_take(&b);
-	if (!p) return HELM_ENOMEM_ERR(err);
-	struct stat st;
-	int rc = 0;
-	if (stat(p, &st) != 0) {
-		rc = HELM_ERR(err, HELM_ENOTFOUND, "no Chart.yaml exists in directory \"%s\"", dir);
-	} else {
-		char *data = NULL;
-		size_t len = 0;
-		if (helm_read_file(p, 16u << 20, &data, &len, err) != 0) {
-			rc = HELM_ERR(err, HELM_EIO, "cannot read Chart.yaml in directory \"%s\"", dir);
-		} else {
-			helm_value *v = NULL;
-			if (helm_yaml_parse(data, len, &v, err) == 0) {
-				const helm_value *nm = v->type == HELM_MAP ? helm_map_get(v, "name") : NULL;
-				if (v->type == HELM_NULL)
-					rc = HELM_ERR(err, HELM_EINVALID, "chart metadata (Chart.yaml) missing");
-				else if (!nm || nm->type == HELM_NULL ||
-					 (nm->type == HELM_STRING && nm->u.str.len == 0))
-					rc = HELM_ERR(err, HELM_EINVALID, "invalid chart (Chart.yaml): name must not be empty");
-			} else {
-				rc = err ? err->code : HELM_EYAML;
-			}
-			helm_value_free(v);
-		}
-		free(data);
-	}
-	free(p);
-	return rc;
-}
-
 static int is_test_hook(const helm_manifest *m) {
 	/* hooks whose helm.sh/hook lists "test" (or test-success) */
 	helm_head h;
@@ -360,7 +325,6 @@ static int run(opts *o) {
 		.literal_values = (const char *const *)o->set_literals.v, .n_literal_values = o->set_literals.n,
 	};
 	if (helm_values_merge(&vo, &vals, &err)) goto error;
-	if (S_ISDIR(st.st_mode) && is_chart_dir(abs, &err)) goto error;
 	if (helm_chart_load(abs, NULL, &chart, &err)) goto error;
 	if (chart->type && *chart->type && strcmp(chart->type, "application")) {
 		fprintf(stderr, "Error: %s charts are not installable\n", chart->type);
