@@ -1,0 +1,19 @@
+/* Function tables not yet implemented (filled in by their own files). */
+#include "engine/gotmpl/tmpl_internal.h"
+
+#include <stdio.h>
+
+const tfunc tmpl_funcs_crypto[] = {{NULL, NULL, 0, {0}, false, 0, NULL}};
+const tfunc tmpl_funcs_regex[] = {{NULL, NULL, 0, {0}, false, 0, NULL}};
+const tfunc tmpl_funcs_date[] = {{NULL, NULL, 0, {0}, false, 0, NULL}};
+const tfunc tmpl_funcs_semver[] = {{NULL, NULL, 0, {0}, false, 0, NULL}};
+
+int toml_emit(sb *b, const tval *v, char *errbuf, size_t errcap)
+{
+	(void)b;
+	(void)v;
+	snprintf(errbuf, errcap, "toToml is not supported");
+	return -1;
+}
+
+void ts_to_rfc3339(sb *o, const char *s, size_t n) { sb_putn(o, s, n); }
