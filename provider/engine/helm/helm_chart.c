@@ -200,7 +200,7 @@ int helm_chart_from_files(helm_buffered_file *files, size_t n, const helm_load_l
 	}
 	rc = helm_chart_validate(c, err);
 	if (rc) goto fail;
-	qsort(groups, ng, sizeof *groups, cmp_group);
+	if (ng) qsort(groups, ng, sizeof *groups, cmp_group);
 	for (size_t g = 0; g < ng; g++) {
 		const char *gn = groups[g].name;
 		if (gn[0] == '_' || gn[0] == '.') continue;

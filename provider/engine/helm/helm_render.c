@@ -330,25 +330,6 @@ static void crd_objects(const helm_chart *c, helm_sb *b) {
 	for (size_t i = 0; i < c->n_charts; i++) crd_objects(c->charts[i], b);
 }
 
-void helm_release_free(helm_release *r) {
-	if (!r) return;
-	free(r->manifest);
-	for (size_t i = 0; i < r->n_manifests; i++) {
-		free(r->manifests[i].name);
-		free(r->manifests[i].content);
-		free(r->manifests[i].kind);
-	}
-	free(r->manifests);
-	for (size_t i = 0; i < r->n_hooks; i++) {
-		free(r->hooks[i].name);
-		free(r->hooks[i].content);
-		free(r->hooks[i].kind);
-	}
-	free(r->hooks);
-	free(r->notes);
-	memset(r, 0, sizeof *r);
-}
-
 int helm_render(helm_chart *c, const helm_value *user, const helm_render_options *opts,
 		helm_release *out, helm_error *err) {
 	memset(out, 0, sizeof *out);

@@ -315,3 +315,23 @@ int helm_sort_manifests(char **names, char **contents, size_t n, helm_release *r
 	free(hooks);
 	return rc;
 }
+
+void helm_release_free(helm_release *r) {
+	if (!r) return;
+	free(r->manifest);
+	for (size_t i = 0; i < r->n_manifests; i++) {
+		free(r->manifests[i].name);
+		free(r->manifests[i].content);
+		free(r->manifests[i].kind);
+	}
+	free(r->manifests);
+	for (size_t i = 0; i < r->n_hooks; i++) {
+		free(r->hooks[i].name);
+		free(r->hooks[i].content);
+		free(r->hooks[i].kind);
+	}
+	free(r->hooks);
+	free(r->notes);
+	memset(r, 0, sizeof *r);
+}
+
