@@ -91,7 +91,7 @@ static void canonical_json(void **state) {
                          "s: \"<a href='x'>&amp;\\u2028\\u2029\\t\\n\\r\\b\\f\\x01\\x7f\\\\\\\"é😀\"\n");
   char *s = mf_canonical_json(o);
   /* keys in byte order, Go's escaping (HTML-safe, \u2028, \b \f as Go >= 1.22) */
-  assert_string_equal(s, "{\"A\":{\"\":false,\"w\":null,\"x\":true},\"apiVersion\":\"v1\",\"b\":[3,1,1e+21,1e-7,0.1,-0,\"s\"],"
+  assert_string_equal(s, "{\"A\":{\"\":false,\"w\":null,\"x\":true},\"apiVersion\":\"v1\",\"b\":[3,1,1e+21,1e-7,0.1,0,\"s\"],"
                          "\"kind\":\"K\",\"s\":\"\\u003ca href='x'\\u003e\\u0026amp;\\u2028\\u2029\\t\\n\\r\\b\\f\\u0001\x7f\\\\\\\"é😀\","
                          "\"z\":1}");
   free(s);
@@ -168,7 +168,7 @@ static void numbers(void **state) {
     const char *in, *out;
   } c[] = {{"1", "1"},         {"-0", "0"},          {"1.0", "1"},      {"1e3", "1000"},     {"1.5e-7", "1.5e-7"},
            {"1E+21", "1e+21"}, {"-2.50", "-2.5"},    {"0.000001", "0.000001"}, {"123456789012345678901234567890", "123456789012345678901234567890"},
-           {"-0.0", "-0"}};
+           {"-0.0", "0"}};
   for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
     cJSON *n = mf_number_create(c[i].in);
     assert_non_null(n);

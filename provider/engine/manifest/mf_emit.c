@@ -30,7 +30,7 @@ static bool scalar(yaml_emitter_t *e, const char *s, size_t len, yaml_scalar_sty
 }
 
 /* yaml.v2 encoder.stringv for an untagged string. */
-static bool string_scalar(yaml_emitter_t *e, const char *s)
+static bool string_scalar(yaml_emitter_t *e, const char *s, bool key)
 {
 	size_t n = strlen(s);
 	char *fixed = NULL;
@@ -51,12 +51,32 @@ static bool string_scalar(yaml_emitter_t *e, const char *s)
 	} else {
 		mf_resolved r;
 		mf_resolve("", s, n, &r);
-		bool plain = r.kind == MF_R_STR && !mf_is_base60_float(s);
+		/* go-yaml prints a "<<" key plain, which then reads back as a
+		 * merge key (kubectl's output does not round-trip); we quote it. */
+		bool plain = r.kind == MF_R_STR && !mf_is_base60_float(s) && !(key && strcmp(s, "<<") == 0);
 		style = plain ? YAML_PLAIN_SCALAR_STYLE : YAML_DOUBLE_QUOTED_SCALAR_STYLE;
 	}
 	bool ok = n <= INT32_MAX && scalar(e, s, n, style);
 	free(fixed);
 	return ok;
+}
+
+/* Integer text beyond 64 bits: JSONToYAML re-reads it as a float64. When
+ * that float64 prints back as the same JSON text (e.g. 1e20 written as
+ * 100000000000000000000) print it as go-yaml does ("1e+20"); otherwise the
+ * digits are more than a float64 holds and we keep them all. */
+static void big_integer(const char *text, char *out, size_t cap)
+{
+	double d = strtod(text, NULL);
+	char back[400];
+	if (isfinite(d)) {
+		mf_fmt_go_json(d, back, sizeof(back));
+		if (strcmp(back, text) == 0) {
+			mf_fmt_go_g(d, 64, out, cap);
+			return;
+		}
+	}
+	snprintf(out, cap, "%s", text);
 }
 
 /* A JSON number as JSONToYAML re-reads and prints it. */
@@ -73,7 +93,7 @@ static bool number_scalar(yaml_emitter_t *e, const cJSON *v)
 		else if (mf_go_parse_uint(text, &u))
 			snprintf(out, sizeof(out), "%llu", (unsigned long long)u);
 		else
-			snprintf(out, sizeof(out), "%s", text); /* exact big integer */
+			big_integer(text, out, sizeof(out));
 	} else {
 		double d = strtod(text, NULL);
 		if (!isfinite(d))
@@ -109,7 +129,8 @@ static bool node(yaml_emitter_t *e, const cJSON *v, int depth)
 		bool ok = yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE) &&
 			  emit(e, &ev);
 		for (size_t i = 0; ok && i < n; i++)
-			ok = string_scalar(e, items[i]->string ? items[i]->string : "") && node(e, items[i], depth + 1);
+			ok = string_scalar(e, items[i]->string ? items[i]->string : "", true) &&
+			     node(e, items[i], depth + 1);
 		free(items);
 		return ok && yaml_mapping_end_event_initialize(&ev) && emit(e, &ev);
 	}
@@ -121,7 +142,7 @@ static bool node(yaml_emitter_t *e, const cJSON *v, int depth)
 		return ok && yaml_sequence_end_event_initialize(&ev) && emit(e, &ev);
 	}
 	if (cJSON_IsString(v))
-		return string_scalar(e, v->valuestring ? v->valuestring : "");
+		return string_scalar(e, v->valuestring ? v->valuestring : "", false);
 	if (mf_is_number(v))
 		return number_scalar(e, v);
 	if (cJSON_IsTrue(v))

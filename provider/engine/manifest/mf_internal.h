@@ -33,7 +33,7 @@ void mf_buf_free(mf_buf *b);
 /* ---- numbers (mf_number.c) ---- */
 /* Go strconv.FormatFloat(v, 'g', -1, bits) (bits 32 or 64); v finite. */
 void mf_fmt_go_g(double v, int bits, char *out, size_t cap);
-/* Go encoding/json float64 text; v finite. */
+/* Go encoding/json float64 text (-0 as 0, as Kubernetes reads it); v finite. */
 void mf_fmt_go_json(double v, char *out, size_t cap);
 /* Go strconv.ParseInt(s, 0, 64) / ParseUint(s, 0, 64) (no underscores). */
 bool mf_go_parse_int(const char *s, int64_t *out);

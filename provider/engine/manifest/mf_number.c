@@ -106,7 +106,9 @@ void mf_fmt_go_json(double v, char *out, size_t cap)
 {
 	bool neg = signbit(v);
 	if (v == 0 || !isfinite(v)) {
-		snprintf(out, cap, "%s0", neg ? "-" : "");
+		/* Go prints -0, but Kubernetes' unstructured decoding reads it as
+		 * the integer 0: that is the value the cluster holds. */
+		snprintf(out, cap, "0");
 		return;
 	}
 	char d[40];
