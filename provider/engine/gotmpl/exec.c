@@ -374,7 +374,7 @@ static rv eval_function(texec *x, rv dot, const tnode *ident, const tnode *cmd, 
 		exec_errorf(x, "\"%s\" is not a defined function", name);
 		return RV_ERR;
 	}
-	return eval_call_func(x, dot, f, ident, name, cmd, argoff, final, has_final);
+	return eval_call_func(x, dot, f, cmd ? cmd : ident, name, cmd, argoff, final, has_final);
 }
 
 static rv eval_field_node(texec *x, rv dot, const tnode *field, const tnode *cmd, int argoff, rv final,
@@ -503,7 +503,7 @@ static rv eval_call(texec *x, rv dot, const tfunc *f, tmethod *m, tval *recv, co
 		exec_errorf(x, "wrong number of args for %s: want %d got %d", name, nparams, num_in);
 		return RV_ERR;
 	}
-	ptype vtype = f ? f->vtype : P_STR;
+	ptype vtype = f ? f->vtype : (m->anyargs ? P_ANY : P_STR);
 	/* and / or: short-circuit */
 	if (f && (!strcmp(name, "and") || !strcmp(name, "or")) && f->fn == NULL) {
 		bool is_or = name[0] == 'o';
@@ -527,7 +527,7 @@ static rv eval_call(texec *x, rv dot, const tfunc *f, tmethod *m, tval *recv, co
 	int i = 0;
 	rv r = RV_ERR;
 	for (; i < num_fixed && i < nargs; i++) {
-		ptype pt = f ? f->p[i] : P_STR;
+		ptype pt = f ? f->p[i] : (m->anyargs ? P_ANY : P_STR);
 		rv a = eval_arg(x, dot, pt, args[i]);
 		if (!a.v)
 			goto done;
@@ -545,11 +545,11 @@ static rv eval_call(texec *x, rv dot, const tfunc *f, tmethod *m, tval *recv, co
 		ptype t;
 		if (variadic) {
 			if (num_in - 1 < num_fixed)
-				t = f ? f->p[num_in - 1] : P_STR;
+				t = f ? f->p[num_in - 1] : vtype;
 			else
 				t = vtype;
 		} else {
-			t = f ? f->p[nparams - 1] : P_STR;
+			t = f ? f->p[nparams - 1] : vtype;
 		}
 		tval *fv = validate_type(x, final, t);
 		if (!fv)
@@ -826,24 +826,6 @@ static int walk_range(texec *x, rv dot, const tnode *r)
 		free(keys);
 		free(kl);
 		free(vals);
-		break;
-	}
-	case TMPL_INT: {
-		if (r->pipe->ndecl > 1) {
-			sb s = {0};
-			gofmt_value(&s, v);
-			exec_errorf(x, "can't use %s to iterate over more than one variable", s.p);
-			sb_free(&s);
-			return W_ERR;
-		}
-		for (int64_t i = 0; i < v->u.i; i++) {
-			ran = true;
-			tval *iv = tv_i64(x->h, i);
-			iv->tname = v->tname;
-			rc = range_iter(x, r, RV(iv), RV(iv), mark);
-			if (rc != W_OK)
-				break;
-		}
 		break;
 	}
 	case TMPL_INVALID: break;

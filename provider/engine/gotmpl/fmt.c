@@ -474,8 +474,6 @@ static void fmt_value_verb(sb *b, const tval *v, char verb, bool top)
 		sb_putc(b, ']');
 		return;
 	case TMPL_LIST:
-		if ((str = tv_find_method(v, "String")) != NULL)
-			break;
 		sb_putc(b, '[');
 		for (size_t i = 0; i < v->u.l->n; i++) {
 			if (i)
@@ -485,8 +483,6 @@ static void fmt_value_verb(sb *b, const tval *v, char verb, bool top)
 		sb_putc(b, ']');
 		return;
 	case TMPL_MAP:
-		if ((str = tv_find_method(v, "String")) != NULL)
-			break;
 		sb_puts(b, "map[");
 		for (size_t i = 0; i < v->u.m->n; i++) {
 			if (i)
@@ -498,8 +494,10 @@ static void fmt_value_verb(sb *b, const tval *v, char verb, bool top)
 		sb_putc(b, ']');
 		return;
 	case TMPL_STRUCT:
-		if ((str = tv_find_method(v, "String")) != NULL)
-			break;
+		if (v->u.m->ext_type == 2 || v->u.m->ext_type == 3) {
+			fmt_stringer(b, v);
+			return;
+		}
 		if (v->tname && v->tname[0] == '*')
 			sb_putc(b, top ? '&' : '0');
 		if (v->tname && v->tname[0] == '*' && !top) {
@@ -513,9 +511,26 @@ static void fmt_value_verb(sb *b, const tval *v, char verb, bool top)
 	default: sb_puts(b, "?"); return;
 	}
 	/* Stringer */
-	tval *out = NULL;
-	if (str->fn(NULL, str->udata, (tval *)v, NULL, 0, &out) == 0 && out && out->kind == TMPL_STRING)
-		sb_putn(b, out->u.s.p, out->u.s.n);
+	(void)str;
+	fmt_stringer(b, v);
+}
+
+void semver_string(sb *b, const tval *self);
+void time_string(sb *b, const tval *self);
+
+bool fmt_stringer(sb *b, const tval *v)
+{
+	if (v->kind != TMPL_STRUCT)
+		return false;
+	if (v->u.m->ext_type == 2) {
+		semver_string(b, v);
+		return true;
+	}
+	if (v->u.m->ext_type == 3) {
+		time_string(b, v);
+		return true;
+	}
+	return false;
 }
 
 /* ---------------- Sprint / Sprintln ---------------- */
@@ -854,19 +869,16 @@ static void fmt_arg(sb *b, const fmtspec *fs, const tval *v, char verb)
 		return;
 	case TMPL_LIST:
 	case TMPL_MAP:
-		if (!tv_find_method(v, "String")) {
-			fmt_container(b, fs, v, verb);
-			return;
-		}
-		/* fallthrough */
+		fmt_container(b, fs, v, verb);
+		return;
 	default: {
-		tmethod *m = tv_find_method(v, "String");
-		if (m && strchr("vsq", verb)) {
-			tval *out = NULL;
-			if (m->fn(NULL, m->udata, (tval *)v, NULL, 0, &out) == 0 && out)
-				fmt_string(b, fs, out->u.s.p, out->u.s.n, verb == 'v' ? 's' : verb);
+		sb so = {0};
+		if (strchr("vsq", verb) && fmt_stringer(&so, v)) {
+			fmt_string(b, fs, so.p, so.n, verb == 'v' ? 's' : verb);
+			sb_free(&so);
 			return;
 		}
+		sb_free(&so);
 		sb s = {0};
 		gofmt_value(&s, v);
 		pad(b, fs, s.p, s.n, false);

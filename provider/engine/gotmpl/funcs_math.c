@@ -47,7 +47,7 @@ static int parse_int0(const char *s, size_t n, int64_t *out)
 	for (; i < n; i++) {
 		char c = s[i];
 		if (c == '_') {
-			if (!pref || last_us)
+			if (last_us)
 				return -1;
 			last_us = true;
 			continue;

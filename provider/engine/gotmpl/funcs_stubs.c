@@ -6,7 +6,6 @@
 const tfunc tmpl_funcs_crypto[] = {{NULL, NULL, 0, {0}, false, 0, NULL}};
 const tfunc tmpl_funcs_regex[] = {{NULL, NULL, 0, {0}, false, 0, NULL}};
 const tfunc tmpl_funcs_date[] = {{NULL, NULL, 0, {0}, false, 0, NULL}};
-const tfunc tmpl_funcs_semver[] = {{NULL, NULL, 0, {0}, false, 0, NULL}};
 
 int toml_emit(sb *b, const tval *v, char *errbuf, size_t errcap)
 {
@@ -17,3 +16,9 @@ int toml_emit(sb *b, const tval *v, char *errbuf, size_t errcap)
 }
 
 void ts_to_rfc3339(sb *o, const char *s, size_t n) { sb_putn(o, s, n); }
+
+void time_string(sb *b, const tval *self)
+{
+	(void)self;
+	sb_puts(b, "0001-01-01 00:00:00 +0000 UTC");
+}

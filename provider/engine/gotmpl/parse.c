@@ -271,7 +271,7 @@ static int parse_go_int(const char *s, size_t n, bool *neg, uint64_t *out)
 	for (; i < n; i++) {
 		char c = s[i];
 		if (c == '_') {
-			if (!prefixed && base == 10)
+			if (last == '_')
 				return -1;
 			last = '_';
 			continue;

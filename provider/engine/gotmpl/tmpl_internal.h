@@ -23,6 +23,7 @@ int th_over_limit(const tmpl_heap *h);
 typedef struct tmethod {
 	const char *name;
 	int nparams;      /* -1: variadic */
+	int anyargs;      /* params are interface{} (else string) */
 	tmpl_method_fn fn;
 	void *udata;
 	struct tmethod *next;
@@ -119,6 +120,9 @@ void gofmt_quote(sb *b, const char *s, size_t n);
 int go_unquote(const char *s, size_t n, sb *out);
 /* Sprig's strval: string form used by most string functions */
 void sprig_strval(sb *b, const tval *v);
+
+/* Stringer formatting of internal objects (semver, time); false if none */
+bool fmt_stringer(sb *b, const tval *v);
 
 /* ---------------- UTF-8 ---------------- */
 int utf8_decode(const char *s, size_t n, int32_t *r); /* returns width (>=1) */
