@@ -278,8 +278,7 @@ static int run(opts *o) {
 	char kv[128];
 	if (o->kube_version && *o->kube_version &&
 	    helm_parse_kube_version(o->kube_version, kv, sizeof kv) != 0) {
-		fprintf(stderr, "Error: invalid kube version '%s': could not parse \"%s\" as version\n",
-			o->kube_version, o->kube_version);
+		fprintf(stderr, "Error: invalid kube version '%s': Invalid Semantic Version\n", o->kube_version);
 		return 1;
 	}
 	if (o->args.n == 0) {

@@ -290,25 +290,41 @@ done:
 	return rc;
 }
 
+/* chartutil.ParseKubeVersion: Masterminds semver.NewVersion, printed as
+ * "v" + Version.String() (always major.minor.patch). */
 int helm_parse_kube_version(const char *in, char *out, size_t cap) {
 	const char *p = in;
-	while (*p == ' ') p++;
 	if (*p == 'v') p++;
-	const char *start = p;
-	int parts = 0;
-	for (;;) {
+	unsigned long long part[3] = {0, 0, 0};
+	for (int i = 0; i < 3; i++) {
 		if (!isdigit((unsigned char)*p)) return -1;
-		while (isdigit((unsigned char)*p)) p++;
-		parts++;
-		if (*p != '.') break;
+		char *end;
+		part[i] = strtoull(p, &end, 10);
+		p = end;
+		if (*p != '.' || i == 2) break;
 		p++;
 	}
-	if (parts < 2) return -1;
-	size_t n = (size_t)(p - start);
-	/* pre-release / build suffixes are kept as k8s' generic versions do */
-	if (*p && *p != '-' && *p != '+') return -1;
-	n = strlen(start);
-	snprintf(out, cap, "v%.*s", (int)n, start);
+	const char *rest = p;
+	if (*p == '-' || *p == '+') {
+		int plus = *p == '+';
+		p++;
+		for (;;) {
+			if (!isalnum((unsigned char)*p) && *p != '-') return -1;
+			while (isalnum((unsigned char)*p) || *p == '-') p++;
+			if (*p == '.') {
+				p++;
+				continue;
+			}
+			if (*p == '+' && !plus) {
+				plus = 1;
+				p++;
+				continue;
+			}
+			break;
+		}
+	}
+	if (*p) return -1;
+	snprintf(out, cap, "v%llu.%llu.%llu%s", part[0], part[1], part[2], rest);
 	return 0;
 }
 
@@ -340,8 +356,8 @@ int helm_render(helm_chart *c, const helm_value *user, const helm_render_options
 	char kv[128];
 	snprintf(kv, sizeof kv, "%s", helm_default_kube_version);
 	if (opts && opts->kube_version && helm_parse_kube_version(opts->kube_version, kv, sizeof kv) != 0)
-		return HELM_ERR(err, HELM_EINVALID, "invalid kube version '%s': could not parse \"%s\" as version",
-				opts->kube_version, opts->kube_version);
+		return HELM_ERR(err, HELM_EINVALID, "invalid kube version '%s': Invalid Semantic Version",
+				opts->kube_version);
 	/* ToRenderValues: coalesce + schema */
 	helm_value *vals = NULL;
 	rc = helm_coalesce_values(c, user, &vals, err);
