@@ -327,7 +327,29 @@ static void dir_source(void **state) {
   assert_int_equal(mf_load_files(badjson, 1, NULL, NULL, true, &d, &err), MF_ESYNTAX);
   assert_string_equal(err.file, "j.json");
   assert_int_equal(err.line, 4);
-  mf_file notobj[] = {FILE_("list.yaml", "- a\n")};
+  /* YAML files that are not manifests are ignored, as Argo CD does; files
+   * that look like manifests are errors */
+  mf_file mixed[] = {
+      FILE_("values.yaml", "replicas: 3\nimage: {tag: x}\n"),
+      FILE_(".github/workflows/ci.yml", "on: push\njobs: {build: {runs-on: x}}\n"),
+      FILE_("broken-notes.yaml", "a: [\n"),
+      FILE_("cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\n"),
+      FILE_("bom.json", "\xEF\xBB\xBF{\"apiVersion\": \"v1\", \"kind\": \"Secret\", \"metadata\": {\"name\": \"s\"}}"),
+  };
+  mf_docs m = {0};
+  assert_int_equal(mf_load_files(mixed, 5, NULL, NULL, true, &m, &err), 0);
+  assert_int_equal(m.count, 2);
+  assert_string_equal(mf_obj_name(m.items[0].obj), "s");
+  assert_string_equal(mf_obj_name(m.items[1].obj), "cm");
+  mf_docs_free(&m);
+  mf_file looks[] = {FILE_("bad.yaml", "apiVersion: v1\nkind: X\nmetadata: [\n")};
+  assert_int_equal(mf_load_files(looks, 1, NULL, NULL, true, &m, &err), MF_ESYNTAX);
+  assert_string_equal(err.file, "bad.yaml");
+  mf_file partial[] = {FILE_("p.yaml", "apiVersion: v1\nkind: A\n---\nfoo: bar\n")};
+  assert_int_equal(mf_load_files(partial, 1, NULL, NULL, true, &m, &err), MF_EOBJECT);
+  assert_int_equal(err.line, 3);
+  assert_int_equal(m.count, 0);
+  mf_file notobj[] = {FILE_("list.yaml", "apiVersion: v1\nkind: X\nmetadata: {}\n---\n- a\n")};
   assert_int_equal(mf_load_files(notobj, 1, NULL, NULL, true, &d, &err), MF_ENOTOBJ);
   assert_string_equal(err.file, "list.yaml");
   assert_int_equal(d.count, 1);

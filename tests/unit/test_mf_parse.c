@@ -484,6 +484,12 @@ static void lists_expand(void **state) {
   assert_int_equal(d.count, 1);
   assert_string_equal(mf_obj_name(d.items[0].obj), "deep");
   mf_docs_free(&d);
+  /* items: null (Argo CD's isNullList) holds nothing */
+  const char *null_list = "apiVersion: v1\nkind: ConfigMapList\nitems: null\n---\napiVersion: v1\nkind: A\n";
+  assert_int_equal(mf_parse(null_list, strlen(null_list), "n.yaml", &d, &err), 0);
+  assert_int_equal(d.count, 1);
+  assert_string_equal(mf_obj_kind(d.items[0].obj), "A");
+  mf_docs_free(&d);
   const char *scalar_item = "apiVersion: v1\nkind: List\nitems:\n- just a string\n";
   assert_int_equal(mf_parse(scalar_item, strlen(scalar_item), "s.yaml", &d, &err), MF_ENOTOBJ);
   /* without expansion the List is one object */

@@ -57,7 +57,8 @@ const char *mf_error_format(const mf_error *err, char *buf, size_t cap);
 
 typedef struct mf_doc {
 	cJSON *obj;         /* a mapping (cJSON object), owned by the mf_docs */
-	int line;           /* first line of the document (of the List for expanded items) */
+	int line;           /* first line of the document: its "---" line, or its first
+			     * content line when it has none (for List items: the List's) */
 	char *file;         /* file name the document came from (owned), NULL if none */
 } mf_doc;
 
@@ -79,9 +80,14 @@ void mf_parse_opts_default(mf_parse_opts *opts);
 
 /*
  * Parses every document of a YAML stream and appends them to *out (which
- * must be zero-initialised or hold earlier documents). Empty documents are
- * skipped, List kinds expanded. On error *out is left as it was before the
- * call (nothing appended) and err is filled.
+ * must be zero-initialised or hold earlier documents). Empty documents
+ * (nothing, comments, null) are skipped; a kind ending in "List" with an
+ * items array is replaced by its items (items without apiVersion and kind
+ * take the List's apiVersion and the kind minus "List", as kubectl does);
+ * one with items: null gives nothing. Every document must be a mapping and
+ * every object needs non-empty string apiVersion and kind. Duplicate keys
+ * are errors. On error *out is left as it was before the call (nothing
+ * appended) and err is filled.
  */
 int mf_parse(const char *buf, size_t len, const char *filename, mf_docs *out, mf_error *err);
 int mf_parse_ex(const char *buf, size_t len, const char *filename, const mf_parse_opts *opts,
@@ -160,14 +166,19 @@ typedef struct mf_file {
 } mf_file;
 
 /*
- * As Argo CD's directory source: picks *.yaml, *.yml and *.json files
- * (extension case-insensitive), in filepath.Walk order (sorted component by
- * component), only top-level files unless recurse; exclude / include globs
- * (NULL or "" = none) are matched against the whole relative path with
- * gobwas/glob rules as Argo CD uses them: `*` and `?` also match '/',
- * `[a-z]`, `[!x]`, `{a,b}` alternation. YAML files through mf_parse, JSON
- * files as one JSON document each. Appends to *out; on error nothing is
- * appended and err names the file and line.
+ * As Argo CD's directory source (reposerver findManifests): picks files
+ * named *.yaml, *.yml and *.json (case-sensitive, like Argo's regexp;
+ * *.jsonnet is not supported and skipped), in filepath.Walk order (sorted
+ * component by component), only top-level files unless recurse; exclude /
+ * include globs (NULL or "" = none) are matched against the whole relative
+ * path with gobwas/glob rules as Argo CD uses them: `*` and `?` also match
+ * '/', `[a-z]`, `[!x]`, `{a,b}` alternation, `\` escapes; a malformed glob
+ * is MF_EINVAL. YAML files go through mf_parse; a YAML file that fails
+ * before giving any object and does not contain all of "apiVersion:",
+ * "kind:" and "metadata:" is ignored, as Argo CD ignores it (values files,
+ * CI configs). JSON files are one JSON document each (a UTF-8 BOM is
+ * dropped). Appends to *out; on error nothing is appended and err names
+ * the file (path as given, minus a leading "./") and line.
  */
 int mf_load_files(const mf_file *files, size_t n, const char *include_glob, const char *exclude_glob,
 		  bool recurse, mf_docs *out, mf_error *err);

@@ -9,6 +9,22 @@ static bool has_suffix(const char *s, const char *suf)
 	return n > m && strcmp(s + n - m, suf) == 0;
 }
 
+static bool contains(const char *s, size_t n, const char *what)
+{
+	size_t m = strlen(what);
+	for (size_t i = 0; i + m <= n; i++)
+		if (memcmp(s + i, what, m) == 0)
+			return true;
+	return false;
+}
+
+/* Argo CD: a file that fails to parse is an error only if it contains
+ * "apiVersion:", "kind:" and "metadata:". */
+static bool looks_like_manifest(const char *s, size_t n)
+{
+	return s && contains(s, n, "apiVersion:") && contains(s, n, "kind:") && contains(s, n, "metadata:");
+}
+
 typedef struct sel_file {
 	const char *path; /* without a leading "./" */
 	const mf_file *f;
@@ -81,10 +97,24 @@ int mf_load_files(const mf_file *files, size_t n, const char *include_glob, cons
 			rc = mf_err_set(err, MF_EINVAL, path, 0, 0, "file has no data");
 			break;
 		}
-		if (has_suffix(path, ".json"))
-			rc = mf_parse_json(f->data, f->size, path, &o, out, err);
-		else
-			rc = mf_parse_ex(f->data, f->size, path, &o, out, err);
+		if (has_suffix(path, ".json")) {
+			const char *data = f->data;
+			size_t size = f->size;
+			if (size >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+				data += 3, size -= 3; /* utfutil drops a BOM */
+			rc = mf_parse_json(data, size, path, &o, out, err);
+		} else {
+			size_t parsed = 0;
+			rc = mf_parse_counted(f->data, f->size, path, &o, out, err, &parsed);
+			if (rc < 0 && rc != MF_ENOMEM && parsed == 0 && !looks_like_manifest(f->data, f->size)) {
+				/* Argo CD ignores YAML files that do not parse into
+				 * objects and do not look like manifests (values
+				 * files, CI configs, ...). */
+				rc = 0;
+				if (err)
+					memset(err, 0, sizeof(*err));
+			}
+		}
 	}
 	free(sel);
 	if (rc)

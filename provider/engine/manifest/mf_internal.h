@@ -89,6 +89,10 @@ char *mf_utf8_sanitize(const char *s, size_t n);
 int mf_docs_add_document(mf_docs *out, cJSON *v, int line, const char *file, const mf_parse_opts *o,
 			 mf_error *err);
 void mf_docs_truncate(mf_docs *docs, size_t count);
+/* mf_parse_ex that also tells how many objects it had appended when it
+ * failed (mf_parse.c). */
+int mf_parse_counted(const char *buf, size_t len, const char *filename, const mf_parse_opts *opts, mf_docs *out,
+		     mf_error *err, size_t *parsed);
 /* One strict JSON value (mf_json_parse.c). */
 int mf_json_value(const char *buf, size_t len, const char *file, const mf_parse_opts *opts, cJSON **out,
 		  mf_error *err);

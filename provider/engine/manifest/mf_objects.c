@@ -1,7 +1,9 @@
 /* engine/manifest — the Kubernetes object rules applied to a decoded
- * document: null documents skipped, mappings only, List kinds expanded
- * into their items (as kubectl's unstructured decoder does), apiVersion and
- * kind required. */
+ * document: null documents skipped, mappings only, *List kinds with an
+ * items array expanded into their items (as kubectl's unstructured decoder
+ * does; kubectl and Argo CD expand any object with an items array, we ask
+ * for a kind ending in "List" too), *List kinds with items: null skipped
+ * (Argo CD's isNullList), apiVersion and kind required. */
 #include <stdio.h>
 #include <string.h>
 #include "engine/manifest/mf_internal.h"
@@ -27,12 +29,23 @@ static const char *str_field(const cJSON *o, const char *name)
 	return cJSON_IsString(f) && f->valuestring[0] ? f->valuestring : NULL;
 }
 
-static bool is_list(const cJSON *o)
+static bool list_kind(const cJSON *o)
 {
 	const char *kind = str_field(o, "kind");
 	size_t n = kind ? strlen(kind) : 0;
-	return n >= 4 && strcmp(kind + n - 4, "List") == 0 &&
-	       cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(o, "items"));
+	return n >= 4 && strcmp(kind + n - 4, "List") == 0;
+}
+
+static bool is_list(const cJSON *o)
+{
+	return list_kind(o) && cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(o, "items"));
+}
+
+/* Argo CD's isNullList: a *List whose items are null holds nothing. */
+static bool is_null_list(const cJSON *o)
+{
+	return list_kind(o) && cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(o, "items")) &&
+	       !cJSON_GetObjectItemCaseSensitive(o, "spec") && !cJSON_GetObjectItemCaseSensitive(o, "status");
 }
 
 static int add(mf_docs *out, cJSON *v, int line, const char *file, const mf_parse_opts *o, mf_error *err, int depth,
@@ -44,6 +57,10 @@ static int add(mf_docs *out, cJSON *v, int line, const char *file, const mf_pars
 				    type_name(v));
 		cJSON_Delete(v);
 		return rc;
+	}
+	if (o->expand_lists && is_null_list(v)) {
+		cJSON_Delete(v);
+		return 0;
 	}
 	if (o->expand_lists && is_list(v)) {
 		if (depth > 16) {

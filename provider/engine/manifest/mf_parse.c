@@ -52,8 +52,8 @@ static void clear_err(mf_error *err)
 		memset(err, 0, sizeof(*err));
 }
 
-int mf_parse_ex(const char *buf, size_t len, const char *filename, const mf_parse_opts *opts, mf_docs *out,
-		mf_error *err)
+int mf_parse_counted(const char *buf, size_t len, const char *filename, const mf_parse_opts *opts, mf_docs *out,
+		     mf_error *err, size_t *parsed)
 {
 	mf_parse_opts def;
 	clear_err(err);
@@ -66,9 +66,17 @@ int mf_parse_ex(const char *buf, size_t len, const char *filename, const mf_pars
 	size_t before = out->count;
 	parse_ctx c = {.out = out, .file = filename, .opts = opts, .err = err};
 	int rc = mf_yaml_stream(buf, len, filename, opts, on_doc, &c, err);
+	if (parsed)
+		*parsed = out->count - before;
 	if (rc < 0)
 		mf_docs_truncate(out, before);
 	return rc;
+}
+
+int mf_parse_ex(const char *buf, size_t len, const char *filename, const mf_parse_opts *opts, mf_docs *out,
+		mf_error *err)
+{
+	return mf_parse_counted(buf, len, filename, opts, out, err, NULL);
 }
 
 int mf_parse(const char *buf, size_t len, const char *filename, mf_docs *out, mf_error *err)
