@@ -419,7 +419,7 @@ static int walk(walker *w, const char *abs, const char *rel) {
 		nn++;
 	}
 	closedir(d);
-	if (!rc) qsort(names, nn, sizeof *names, cmp_str);
+	if (!rc && nn) qsort(names, nn, sizeof *names, cmp_str);
 	for (size_t i = 0; !rc && i < nn; i++) {
 		helm_sb pa = {0}, pr = {0};
 		helm_sb_printf(&pa, "%s/%s", abs, names[i]);

@@ -226,7 +226,7 @@ static int engine_render(const helm_chart *c, const helm_value *vals, tmpl_value
 		rc = HELM_ENOMEM_ERR(err);
 		goto done;
 	}
-	qsort(r.t, r.n, sizeof *r.t, cmp_tpl);
+	if (r.n) qsort(r.t, r.n, sizeof *r.t, cmp_tpl);
 	tmpl_options o = {0};
 	o.missingkey = 0;
 	o.strip_no_value = 1;

@@ -231,7 +231,7 @@ int helm_sort_manifests(char **names, char **contents, size_t n, helm_release *r
 	char ***idx = calloc(n + 1, sizeof *idx);
 	if (!idx) return HELM_ENOMEM_ERR(err);
 	for (size_t i = 0; i < n; i++) idx[i] = &names[i];
-	qsort(idx, n, sizeof *idx, cmp_names);
+	if (n) qsort(idx, n, sizeof *idx, cmp_names);
 	item *gen = NULL, *hooks = NULL;
 	size_t ng = 0, cg = 0, nh = 0, ch = 0;
 	int rc = 0;
@@ -288,8 +288,8 @@ int helm_sort_manifests(char **names, char **contents, size_t n, helm_release *r
 	}
 	free(idx);
 	if (!rc) {
-		qsort(gen, ng, sizeof *gen, cmp_item);
-		qsort(hooks, nh, sizeof *hooks, cmp_item);
+		if (ng) qsort(gen, ng, sizeof *gen, cmp_item);
+		if (nh) qsort(hooks, nh, sizeof *hooks, cmp_item);
 		rel->manifests = calloc(ng + 1, sizeof *rel->manifests);
 		rel->hooks = calloc(nh + 1, sizeof *rel->hooks);
 		if (!rel->manifests || !rel->hooks) rc = HELM_ENOMEM_ERR(err);
