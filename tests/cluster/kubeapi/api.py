@@ -257,12 +257,39 @@ class Cluster:
             "metadata": {"name": "kubernetes", "labels": {"component": "apiserver", "provider": "kubernetes"}},
             "spec": {"ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}],
                      "clusterIP": "10.96.0.1"}}, manager="kube-apiserver")
+        node_rt = self.registry.get("", "v1", "nodes")
+        self.create(node_rt, "", {
+            "apiVersion": "v1", "kind": "Node",
+            "metadata": {"name": "test-node", "labels": {
+                "beta.kubernetes.io/arch": "amd64", "beta.kubernetes.io/os": "linux",
+                "kubernetes.io/arch": "amd64", "kubernetes.io/hostname": "test-node", "kubernetes.io/os": "linux",
+                "node-role.kubernetes.io/control-plane": ""}},
+            "spec": {"podCIDR": "10.244.0.0/24", "podCIDRs": ["10.244.0.0/24"]}}, manager="kubelet")
+        now = now_rfc3339()
+        self.write_status(node_rt, "", "test-node", lambda st, full: st.update({
+            "addresses": [{"address": "172.18.0.2", "type": "InternalIP"},
+                          {"address": "test-node", "type": "Hostname"}],
+            "allocatable": {"cpu": "2", "ephemeral-storage": "100Gi", "memory": "8Gi", "pods": "110"},
+            "capacity": {"cpu": "2", "ephemeral-storage": "100Gi", "memory": "8Gi", "pods": "110"},
+            "conditions": [
+                {"type": t, "status": s, "lastHeartbeatTime": now, "lastTransitionTime": now, "reason": r,
+                 "message": m} for t, s, r, m in (
+                    ("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+                    ("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+                    ("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+                    ("Ready", "True", "KubeletReady", "kubelet is posting ready status"))],
+            "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
+            "nodeInfo": {"architecture": "amd64", "bootID": str(uuid.uuid4()), "containerRuntimeVersion":
+                         "containerd://1.7.24", "kernelVersion": "6.1.0", "kubeProxyVersion": "v1.32.3",
+                         "kubeletVersion": "v1.32.3", "machineID": uuid.uuid4().hex, "operatingSystem": "linux",
+                         "osImage": "Debian GNU/Linux 12 (bookworm)", "systemUUID": str(uuid.uuid4())}}),
+            manager="kubelet")
         pc_rt = self.registry.get("storage.k8s.io", "v1", "storageclasses")
         self.create(pc_rt, "", {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
                                 "metadata": {"name": "standard", "annotations": {
                                     "storageclass.kubernetes.io/is-default-class": "true"}},
                                 "provisioner": "rancher.io/local-path",
-                                "volumeBindingMode": "WaitForFirstConsumer"}, manager="kubectl-create")
+                                "reclaimPolicy": "Delete", "volumeBindingMode": "Immediate"}, manager="kubectl-create")
 
     def namespace_children_init(self, ns_name):
         """What the namespace controllers add to a new namespace."""
@@ -904,6 +931,10 @@ class Cluster:
                 cs = m.set & changed
                 if cs:
                     conflicts.append((m, cs))
+            if conflicts and not force and manager == "kubectl" and live is not None:
+                allowed = self._allowed_from_last_applied(rt, live, model)
+                if allowed is not None and all(cs <= allowed for _, cs in conflicts):
+                    force = True
             if conflicts and not force:
                 raise _conflict_error(conflicts)
             for m, cs in conflicts:
@@ -944,6 +975,8 @@ class Cluster:
                     new["status"] = copy.deepcopy(live["status"])
                 else:
                     new.pop("status", None)
+            if manager == "kubectl" and LAST_APPLIED in ((live["metadata"].get("annotations")) or {}):
+                new["metadata"].setdefault("annotations", {})[LAST_APPLIED] = _build_last_applied(cfg)
             self._validate_meta(rt, new, False)
             self._default(rt, new, live, "Ignore", None)
             changed_obj = _strip_for_compare(new) != _strip_for_compare(live)
@@ -955,6 +988,22 @@ class Cluster:
             if not nmd["managedFields"]:
                 nmd.pop("managedFields")
             return self._finish_update(rt, live, new, dry_run)
+
+    def _allowed_from_last_applied(self, rt, live, model):
+        """Conflicts kubectl may override when moving from client-side to server-side apply: fields of the
+        last-applied-configuration annotation whose values still match the live object."""
+        raw = ((live["metadata"].get("annotations")) or {}).get(LAST_APPLIED)
+        if not raw:
+            return None
+        try:
+            last = json.loads(raw)
+        except ValueError:
+            return None
+        if not isinstance(last, dict):
+            return None
+        lset = FP.to_set(last, model)
+        res = FP.compare(_strip_for_compare(last), _strip_for_compare(live), model)
+        return lset - res["modified"]
 
     # ------------------------------------------------------------------ delete
 
@@ -1106,7 +1155,9 @@ class Cluster:
         new["status"] = {"phase": "Terminating"}
         self._write(ns_rt, new, live)
         delay = max(self.status_delay, 0.05)
-        threading.Timer(delay, self._finalize_namespace, args=(md["name"],)).start()
+        t = threading.Timer(delay, self._finalize_namespace, args=(md["name"],))
+        t.daemon = True
+        t.start()
         return self._versioned(ns_rt, new)
 
     def _finalize_namespace(self, name):
@@ -1115,34 +1166,68 @@ class Cluster:
             ns = self._store(ns_rt).get(("", name))
             if ns is None or not ns["metadata"].get("deletionTimestamp"):
                 return
+            remaining = collections.Counter()
+            finalizers = collections.Counter()
             for rt, obj in list(self._all_objects()):
-                if rt.namespaced and obj["metadata"].get("namespace") == name:
-                    if obj["metadata"].get("finalizers"):
-                        cur = copy.deepcopy(obj)
-                        cur["metadata"].pop("finalizers")
-                        cur["metadata"].setdefault("deletionTimestamp", now_rfc3339())
-                        self._write(rt, cur, obj)
-                        self._delete_now(rt, cur)
-                    else:
-                        self._delete_now(rt, obj)
+                if not (rt.namespaced and obj["metadata"].get("namespace") == name):
+                    continue
+                cur = self._store(rt).get((name, obj["metadata"]["name"]))
+                if cur is None:
+                    continue
+                if cur["metadata"].get("finalizers"):
+                    if not cur["metadata"].get("deletionTimestamp"):
+                        new = copy.deepcopy(cur)
+                        new["metadata"]["deletionTimestamp"] = now_rfc3339()
+                        new["metadata"]["deletionGracePeriodSeconds"] = 0
+                        self._write(rt, self._order(new), cur)
+                    remaining[rt.plural + "." + rt.group] += 1
+                    for f in cur["metadata"]["finalizers"]:
+                        finalizers[f] += 1
+                else:
+                    self._delete_now(rt, cur)
             cur = self._store(ns_rt).get(("", name))
-            if cur is not None:
-                new = copy.deepcopy(cur)
-                new["spec"] = {}
-                new["status"] = {"phase": "Terminating", "conditions": [
-                    {"type": t, "status": "False", "lastTransitionTime": now_rfc3339(), "reason": r,
-                     "message": m} for t, r, m in (
-                        ("NamespaceDeletionDiscoveryFailure", "ResourcesDiscovered",
-                         "All resources successfully discovered"),
-                        ("NamespaceDeletionGroupVersionParsingFailure", "ParsedGroupVersions",
-                         "All legacy kube types successfully parsed"),
-                        ("NamespaceDeletionContentFailure", "ContentDeleted",
-                         "All content successfully deleted, may be waiting on finalization"),
-                        ("NamespaceContentRemaining", "ContentRemoved", "All content successfully removed"),
-                        ("NamespaceFinalizersRemaining", "ContentHasNoFinalizers",
-                         "All content-preserving finalizers finished"))]}
-                self._write(ns_rt, new, cur)
-                self._remove(ns_rt, new)
+            if cur is None:
+                return
+            now = now_rfc3339()
+            if remaining:
+                rem = "Some resources are remaining: " + ", ".join(
+                    "%s has %d resource instances" % (k, v) for k, v in sorted(remaining.items()))
+                fin = "Some content in the namespace has finalizers remaining: " + ", ".join(
+                    "%s in %d resource instances" % (k, v) for k, v in sorted(finalizers.items()))
+                conds = (("NamespaceDeletionDiscoveryFailure", "False", "ResourcesDiscovered",
+                          "All resources successfully discovered"),
+                         ("NamespaceDeletionGroupVersionParsingFailure", "False", "ParsedGroupVersions",
+                          "All legacy kube types successfully parsed"),
+                         ("NamespaceDeletionContentFailure", "False", "ContentDeleted",
+                          "All content successfully deleted, may be waiting on finalization"),
+                         ("NamespaceContentRemaining", "True", "SomeResourcesRemain", rem),
+                         ("NamespaceFinalizersRemaining", "True", "SomeFinalizersRemain", fin))
+            else:
+                conds = (("NamespaceDeletionDiscoveryFailure", "False", "ResourcesDiscovered",
+                          "All resources successfully discovered"),
+                         ("NamespaceDeletionGroupVersionParsingFailure", "False", "ParsedGroupVersions",
+                          "All legacy kube types successfully parsed"),
+                         ("NamespaceDeletionContentFailure", "False", "ContentDeleted",
+                          "All content successfully deleted, may be waiting on finalization"),
+                         ("NamespaceContentRemaining", "False", "ContentRemoved", "All content successfully removed"),
+                         ("NamespaceFinalizersRemaining", "False", "ContentHasNoFinalizers",
+                          "All content-preserving finalizers finished"))
+            old_conds = {c.get("type"): c for c in (cur.get("status") or {}).get("conditions") or []}
+            new = copy.deepcopy(cur)
+            new["status"] = {"phase": "Terminating", "conditions": [
+                {"type": t, "status": st, "lastTransitionTime":
+                    old_conds[t]["lastTransitionTime"] if t in old_conds and old_conds[t].get("status") == st
+                    else now, "reason": r, "message": m} for t, st, r, m in conds]}
+            if remaining:
+                if new != cur:
+                    self._write(ns_rt, new, cur)
+                t = threading.Timer(0.2, self._finalize_namespace, args=(name,))
+                t.daemon = True
+                t.start()
+                return
+            new["spec"] = {}
+            self._write(ns_rt, new, cur)
+            self._remove(ns_rt, new)
 
     def _delete_crd(self, live):
         crd_rt = self.registry.get("apiextensions.k8s.io", "v1", "customresourcedefinitions")
@@ -1157,7 +1242,9 @@ class Cluster:
         new.setdefault("status", {})["conditions"] = conds
         self._write(crd_rt, new, live)
         delay = max(self.status_delay / 2, 0.05)
-        threading.Timer(delay, self._finalize_crd, args=(live["metadata"]["name"],)).start()
+        t = threading.Timer(delay, self._finalize_crd, args=(live["metadata"]["name"],))
+        t.daemon = True
+        t.start()
         return self._versioned(crd_rt, new)
 
     def _finalize_crd(self, name):
@@ -1240,6 +1327,32 @@ class Cluster:
             self._write(rt, new, live)
             return new
 
+    def remove_finalizers(self, rt, obj, names, manager="kube-controller-manager"):
+        """Drop the given finalizers (a controller finishing its cleanup); deletes the object when it is
+        being deleted and no finalizer is left."""
+        with self.lock:
+            md = obj["metadata"]
+            live = self._store(rt).get((md.get("namespace", "") if rt.namespaced else "", md["name"]))
+            if live is None:
+                return None
+            fins = [f for f in live["metadata"].get("finalizers") or [] if f not in names]
+            if fins == (live["metadata"].get("finalizers") or []):
+                return live
+            new = copy.deepcopy(live)
+            if fins:
+                new["metadata"]["finalizers"] = fins
+            else:
+                new["metadata"].pop("finalizers", None)
+            managers = decode_managed(live)
+            self._update_managers(rt, live, new, managers, manager)
+            new["metadata"]["managedFields"] = encode_managed(managers)
+            if not new["metadata"]["managedFields"]:
+                new["metadata"].pop("managedFields")
+            self._write(rt, self._order(new), live)
+            if not fins and new["metadata"].get("deletionTimestamp"):
+                self._delete_now(rt, new)
+            return new
+
     # ------------------------------------------------------------------ watch
 
     def events_since(self, rv):
@@ -1253,6 +1366,19 @@ class Cluster:
 
 
 # ---------------------------------------------------------------- helpers (module level)
+
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+
+
+def _build_last_applied(cfg):
+    c = copy.deepcopy(cfg)
+    ann = (c.get("metadata") or {}).get("annotations")
+    if isinstance(ann, dict):
+        ann.pop(LAST_APPLIED, None)
+        if not ann:
+            c["metadata"].pop("annotations")
+    return json.dumps(c, separators=(",", ":"), sort_keys=True) + "\n"
+
 
 def _fill(obj, skel):
     """obj with the zero-valued nodes of the Go struct filled in (what a typed decode would show)."""

@@ -24,6 +24,9 @@ WATCHED = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "Pod",
            "PersistentVolume", "Service", "Ingress", "APIService", "CustomResourceDefinition",
            "HorizontalPodAutoscaler", "PodDisruptionBudget", "CronJob"}
 _ALPHA = "bcdfghjklmnpqrstvwxz2456789"
+# finalizers our simulated controllers own and release as soon as the object is being deleted
+SYSTEM_FINALIZERS = {"kubernetes.io/pvc-protection", "kubernetes.io/pv-protection",
+                     "external-attacher/csi", "kubernetes.io/pv-controller"}
 
 
 def _hash_name(data, n=10):
@@ -110,6 +113,16 @@ class Controllers:
                 self.cv.wait(min(left, 0.05))
         return True
 
+    def run_pending(self, max_rounds=50):
+        """Run every scheduled reconcile now, ignoring due times (unit tests, no thread needed)."""
+        for _ in range(max_rounds):
+            with self.cv:
+                if not self.heap:
+                    return
+                items = [heapq.heappop(self.heap)[2] for _ in range(len(self.heap))]
+            for item in sorted(items, key=lambda it: it[4]):
+                self._reconcile(*item)
+
     def _loop(self):
         while True:
             with self.cv:
@@ -136,6 +149,14 @@ class Controllers:
                     self.cv.notify_all()
 
     def on_event(self, type_, rt, obj, old):
+        md = obj["metadata"]
+        if md.get("deletionTimestamp") and any(f in SYSTEM_FINALIZERS for f in md.get("finalizers") or []) \
+                and type_ != "DELETED":
+            self.schedule(rt.kind, rt.group, rt.plural, md.get("namespace", ""), md["name"], 3, 0.05)
+            return
+        if type_ == "DELETED" and rt.kind == "PersistentVolumeClaim" and not rt.crd:
+            self.schedule("PersistentVolume", "", "persistentvolumes", "", "pvc-" + md["uid"], 4, 0.05)
+            return
         if rt.kind not in WATCHED or rt.crd:
             return
         if type_ == "DELETED":
@@ -161,6 +182,16 @@ class Controllers:
         with cl.lock:
             obj = cl.peek(rt, ns, name)
             if obj is None:
+                return
+            if phase == 3:
+                cl.remove_finalizers(rt, obj, SYSTEM_FINALIZERS)
+                return
+            if phase == 4:
+                if (obj.get("spec") or {}).get("persistentVolumeReclaimPolicy") == "Delete":
+                    try:
+                        cl.delete(rt, "", name)
+                    except Exception:
+                        pass
                 return
             fn = getattr(self, "_r_" + rt.kind, None)
             if fn is not None:

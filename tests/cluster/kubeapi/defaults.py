@@ -215,6 +215,12 @@ def apply_defaults(obj, kind, old=None):
         obj.setdefault("status", {}).setdefault("phase", "Active")
     elif kind == "Secret":
         obj.setdefault("type", "Opaque")
+        sd = obj.pop("stringData", None)
+        if isinstance(sd, dict):
+            import base64
+            data = obj.setdefault("data", {})
+            for k, v in sd.items():
+                data[k] = base64.b64encode(str(v).encode()).decode()
     elif kind == "PersistentVolumeClaim":
         if isinstance(spec, dict):
             spec.setdefault("volumeMode", "Filesystem")

@@ -34,7 +34,32 @@ SCHEMAS = {
                       3: ("orphanDependents", "bool"), 4: ("propagationPolicy", "str"), 5: ("dryRun", "rep:str"),
                       6: ("ignoreStoreReadErrorWithClusterBreakingPotential", "bool")},
     "Preconditions": {1: ("uid", "str"), 2: ("resourceVersion", "str")},
+    "Namespace": {1: ("metadata", "msg:ObjectMeta"), 2: ("spec", "msg:NamespaceSpec")},
+    "NamespaceSpec": {1: ("finalizers", "rep:str")},
+    "ServiceAccount": {1: ("metadata", "msg:ObjectMeta"), 2: ("secrets", "rep:msg:ObjectReference"),
+                       3: ("imagePullSecrets", "rep:msg:LocalObjectReference"),
+                       4: ("automountServiceAccountToken", "bool")},
+    "ObjectReference": {1: ("kind", "str"), 2: ("namespace", "str"), 3: ("name", "str"), 4: ("uid", "str"),
+                        5: ("apiVersion", "str"), 6: ("resourceVersion", "str"), 7: ("fieldPath", "str")},
+    "LocalObjectReference": {1: ("name", "str")},
+    "Role": {1: ("metadata", "msg:ObjectMeta"), 2: ("rules", "rep:msg:PolicyRule")},
+    "ClusterRole": {1: ("metadata", "msg:ObjectMeta"), 2: ("rules", "rep:msg:PolicyRule"),
+                    3: ("aggregationRule", "msg:AggregationRule")},
+    "AggregationRule": {1: ("clusterRoleSelectors", "rep:msg:LabelSelector")},
+    "PolicyRule": {1: ("verbs", "rep:str"), 2: ("apiGroups", "rep:str"), 3: ("resources", "rep:str"),
+                   4: ("resourceNames", "rep:str"), 5: ("nonResourceURLs", "rep:str")},
+    "RoleBinding": {1: ("metadata", "msg:ObjectMeta"), 2: ("subjects", "rep:msg:Subject"),
+                    3: ("roleRef", "msg:RoleRef")},
+    "ClusterRoleBinding": {1: ("metadata", "msg:ObjectMeta"), 2: ("subjects", "rep:msg:Subject"),
+                           3: ("roleRef", "msg:RoleRef")},
+    "Subject": {1: ("kind", "str"), 2: ("apiGroup", "str"), 3: ("name", "str"), 4: ("namespace", "str")},
+    "RoleRef": {1: ("apiGroup", "str"), 2: ("kind", "str"), 3: ("name", "str")},
+    "LabelSelector": {1: ("matchLabels", "map:str"), 2: ("matchExpressions", "rep:msg:LabelSelectorRequirement")},
+    "LabelSelectorRequirement": {1: ("key", "str"), 2: ("operator", "str"), 3: ("values", "rep:str")},
+    "ResourceQuota": {1: ("metadata", "msg:ObjectMeta"), 2: ("spec", "msg:ResourceQuotaSpec")},
+    "ResourceQuotaSpec": {1: ("hard", "map:quantity"), 2: ("scopes", "rep:str")},
     "Time": {1: ("seconds", "int"), 2: ("nanos", "int")},
+    "Quantity": {1: ("string", "str")},
 }
 
 
@@ -118,6 +143,8 @@ def decode(b, typ):
             val = kv.get(2, b"")
             if t == "map:str":
                 val = val.decode("utf-8")
+            elif t == "map:quantity":
+                val = decode(val, "Quantity").get("string", "")
             else:
                 val = base64.b64encode(val).decode()
             out.setdefault(name, {})[k] = val
@@ -142,6 +169,19 @@ def _clean_meta(md):
     return md
 
 
+def _drop_empty(v):
+    """proto2 writes every optional string; JSON omits the empty ones."""
+    if isinstance(v, dict):
+        for k in list(v.keys()):
+            if v[k] == "" and k not in ("apiGroup",):
+                del v[k]
+            else:
+                _drop_empty(v[k])
+    elif isinstance(v, list):
+        for x in v:
+            _drop_empty(x)
+
+
 def decode_body(data):
     """Protobuf envelope -> JSON-like dict. Raises ProtoError for types we do not know."""
     if not data.startswith(MAGIC):
@@ -149,13 +189,12 @@ def decode_body(data):
     unk = decode(data[len(MAGIC):], "Unknown")
     tm = unk.get("typeMeta") or {}
     kind = tm.get("kind", "")
-    if kind not in SCHEMAS or kind in ("Unknown", "TypeMeta", "Time"):
+    if kind not in SCHEMAS or kind in ("Unknown", "TypeMeta", "Time", "Quantity"):
         raise ProtoError("no protobuf schema for kind %r" % kind)
     obj = decode(unk.get("raw", b""), kind)
     out = {"apiVersion": tm.get("apiVersion", ""), "kind": kind}
     if "metadata" in obj:
         out["metadata"] = _clean_meta(obj.pop("metadata"))
-    if kind in ("Secret",) and obj.get("type") == "":
-        obj.pop("type")
+    _drop_empty(obj)
     out.update(obj)
     return out

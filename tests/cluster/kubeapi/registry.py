@@ -65,6 +65,7 @@ def builtin_types():
         _b("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", True, short=["pvc"], status=True),
         _b("", "v1", "PersistentVolume", "persistentvolumes", False, short=["pv"], status=True),
         _b("", "v1", "Endpoints", "endpoints", True, short=["ep"], singular="endpoints"),
+        _b("", "v1", "Node", "nodes", False, short=["no"], status=True, extra_subresources=["proxy"]),
         _b("", "v1", "Event", "events", True, short=["ev"]),
         _b("", "v1", "ResourceQuota", "resourcequotas", True, short=["quota"], status=True),
         _b("", "v1", "LimitRange", "limitranges", True, short=["limits"]),
@@ -245,6 +246,8 @@ def api_resource_list(registry, group, version):
                 kind, sg, verbs = "Eviction", ("policy", "v1"), ["create"]
             elif sub == "binding":
                 kind, verbs = "Binding", ["create"]
+            elif sub == "proxy":
+                kind, verbs = "NodeProxyOptions", ["create", "delete", "get", "patch", "update"]
             elif sub == "ephemeralcontainers" or sub == "resize":
                 verbs = SUB_VERBS
             se = {"name": rt.plural + "/" + sub, "singularName": "", "namespaced": rt.namespaced,

@@ -179,6 +179,17 @@ def _duration(o):
 
 
 BUILTIN = {
+    "Node": ([NAME, col("Status"), col("Roles"), AGE, col("Version"), col("Internal-IP", priority=1),
+              col("External-IP", priority=1), col("OS-Image", priority=1), col("Kernel-Version", priority=1),
+              col("Container-Runtime", priority=1)],
+             lambda o: [_node_status(o), ",".join(sorted(k.split("/", 1)[1] for k in (_g(o, "metadata", "labels") or {})
+                                                         if k.startswith("node-role.kubernetes.io/"))) or "<none>",
+                        age(o), _g(o, "status", "nodeInfo", "kubeletVersion", default=""),
+                        ",".join(a["address"] for a in _g(o, "status", "addresses") or []
+                                 if a.get("type") == "InternalIP") or "<none>", "<none>",
+                        _g(o, "status", "nodeInfo", "osImage", default=""),
+                        _g(o, "status", "nodeInfo", "kernelVersion", default=""),
+                        _g(o, "status", "nodeInfo", "containerRuntimeVersion", default="")]),
     "ConfigMap": ([NAME, col("Data", "integer"), AGE],
                   lambda o: [len(o.get("data") or {}) + len(o.get("binaryData") or {}), age(o)]),
     "Secret": ([NAME, col("Type"), col("Data", "integer"), AGE],
@@ -320,6 +331,16 @@ BUILTIN = {
                          o.get("reason", ""), "%s/%s" % ((_g(o, "involvedObject", "kind") or "").lower(),
                                                          _g(o, "involvedObject", "name")), o.get("message", "")]),
 }
+
+
+def _node_status(o):
+    ready = "Unknown"
+    for c in _g(o, "status", "conditions") or []:
+        if c.get("type") == "Ready":
+            ready = "Ready" if c.get("status") == "True" else "NotReady"
+    if _g(o, "spec", "unschedulable"):
+        ready += ",SchedulingDisabled"
+    return ready
 
 
 def _modes(ms):
