@@ -528,6 +528,7 @@ static void object_checks(void **state) {
     assert_string_equal(err.file, "obj.yaml");
     if (!strstr(err.message, c[i].msg)) fail_msg("%s: %s", c[i].doc, err.message);
     assert_int_equal(d.count, 0);
+    assert_null(d.items); /* left exactly as it was: nothing to free */
     mf_docs_free(&d);
   }
   /* require_gvk off: any mapping */

@@ -87,6 +87,7 @@ int mf_load_files(const mf_file *files, size_t n, const char *include_glob, cons
 	if (m > 1)
 		qsort(sel, m, sizeof(*sel), walk_cmp);
 	size_t before = out->count;
+	bool had = out->items != NULL;
 	mf_parse_opts o;
 	mf_parse_opts_default(&o);
 	int rc = 0;
@@ -118,6 +119,6 @@ int mf_load_files(const mf_file *files, size_t n, const char *include_glob, cons
 	}
 	free(sel);
 	if (rc)
-		mf_docs_truncate(out, before);
+		mf_docs_restore(out, before, had);
 	return rc;
 }

@@ -51,6 +51,18 @@ void mf_docs_truncate(mf_docs *docs, size_t count)
 	}
 }
 
+void mf_docs_restore(mf_docs *docs, size_t count, bool had_items)
+{
+	if (!docs)
+		return;
+	mf_docs_truncate(docs, count);
+	if (!had_items) {
+		free(docs->items);
+		docs->items = NULL;
+		docs->cap = 0;
+	}
+}
+
 void mf_docs_free(mf_docs *docs)
 {
 	if (!docs)

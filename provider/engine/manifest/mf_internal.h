@@ -89,6 +89,9 @@ char *mf_utf8_sanitize(const char *s, size_t n);
 int mf_docs_add_document(mf_docs *out, cJSON *v, int line, const char *file, const mf_parse_opts *o,
 			 mf_error *err);
 void mf_docs_truncate(mf_docs *docs, size_t count);
+/* Back to count items, and to no array at all if there was none: how an
+ * mf_docs is left when a call fails. */
+void mf_docs_restore(mf_docs *docs, size_t count, bool had_items);
 /* mf_parse_ex that also tells how many objects it had appended when it
  * failed (mf_parse.c). */
 int mf_parse_counted(const char *buf, size_t len, const char *filename, const mf_parse_opts *opts, mf_docs *out,

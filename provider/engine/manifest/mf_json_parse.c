@@ -404,12 +404,13 @@ int mf_parse_json(const char *buf, size_t len, const char *filename, const mf_pa
 	if (!out || (!buf && len))
 		return mf_err_set(err, MF_EINVAL, filename, 0, 0, "invalid argument");
 	size_t before = out->count;
+	bool had = out->items != NULL;
 	cJSON *v;
 	int rc = mf_json_value(buf, len, filename, opts, &v, err);
 	if (rc)
 		return rc;
 	rc = mf_docs_add_document(out, v, 1, filename, opts, err);
 	if (rc)
-		mf_docs_truncate(out, before);
+		mf_docs_restore(out, before, had);
 	return rc;
 }

@@ -64,12 +64,13 @@ int mf_parse_counted(const char *buf, size_t len, const char *filename, const mf
 	if (!out || (!buf && len))
 		return mf_err_set(err, MF_EINVAL, filename, 0, 0, "invalid argument");
 	size_t before = out->count;
+	bool had = out->items != NULL;
 	parse_ctx c = {.out = out, .file = filename, .opts = opts, .err = err};
 	int rc = mf_yaml_stream(buf, len, filename, opts, on_doc, &c, err);
 	if (parsed)
 		*parsed = out->count - before;
 	if (rc < 0)
-		mf_docs_truncate(out, before);
+		mf_docs_restore(out, before, had);
 	return rc;
 }
 
