@@ -107,6 +107,7 @@ def tgz(name, entries):
                 ti.size = data
                 class Z(io.RawIOBase):
                     def __init__(s, n): s.n = n
+                    def readable(s): return True
                     def readinto(s, b):
                         k = min(len(b), s.n); b[:k] = bytes(k); s.n -= k; return k
                 t.addfile(ti, io.BufferedReader(Z(data)))
@@ -122,3 +123,115 @@ tgz("huge.tgz", [chart, tpl, ("evil/files/big.bin", 200 * 1024 * 1024, "huge")])
 tgz("toplevel.tgz", [("Chart.yaml", "apiVersion: v2\nname: evil\nversion: 0.1.0\n", "f")])
 open("notgz.tgz", "w").write("this is not an archive\n")
 PY
+
+# ---- good charts exercising dependency / CRD / library semantics ----
+mkdir -p deps/templates deps/crds deps/charts/sub/templates deps/charts/sub/crds deps/charts/lib/templates deps/charts/off/templates
+cat >deps/Chart.yaml <<'Y'
+apiVersion: v2
+name: deps
+version: 1.2.3
+appVersion: "4.5"
+kubeVersion: ">=1.20.0-0"
+dependencies:
+  - name: sub
+    version: 0.1.0
+    condition: sub.enabled,global.subOn
+    import-values:
+      - data
+      - child: cfg
+        parent: fromSub
+  - name: sub
+    alias: sub2
+    version: "~0.1"
+    tags: [extra]
+  - name: lib
+    version: 1.0.0
+  - name: off
+    version: 1.0.0
+    condition: off.enabled
+Y
+cat >deps/values.yaml <<'Y'
+global:
+  env: prod
+  nested: {a: 1}
+fromSub: {keep: parent}
+sub2: {greeting: hola}
+tags: {extra: true}
+Y
+printf 'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.example.com\n' >deps/crds/widget.yaml
+printf '# not a manifest\n' >deps/crds/README.md
+cat >deps/templates/cm.yaml <<'T'
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ .Release.Name }}-{{ .Chart.Name }}
+  labels: {{ include "lib.labels" . | nindent 4 }}
+data:
+  values: {{ toJson .Values | quote }}
+  subcharts: {{ keys .Subcharts | sortAlpha | join "," | quote }}
+  template: {{ .Template.Name }} {{ .Template.BasePath }}
+  chart: {{ .Chart.Name }} {{ .Chart.Version }} {{ .Chart.AppVersion }} {{ .Chart.IsRoot }}
+  files: {{ range $p, $_ := .Files }}{{ $p }} {{ end }}
+  crd: {{ .Files.Get "crds/widget.yaml" | b64enc }}
+---
+{{- /* empty doc above and comment-only doc below */}}
+---
+# just a comment
+---
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: hook
+  annotations:
+    "helm.sh/hook": post-install,pre-upgrade
+    "helm.sh/hook-weight": "-5"
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: test
+  annotations:
+    helm.sh/hook: test
+T
+printf 'Thanks for installing {{ .Chart.Name }} as {{ .Release.Name }}\n' >deps/templates/NOTES.txt
+printf '{{- define "deps.x" }}parent{{ end }}\n' >deps/templates/_helpers.tpl
+printf 'data.txt content\n' >deps/data.txt
+printf '*.txt\n!data.txt\n' >deps/.helmignore.disabled
+printf 'apiVersion: v2\nname: sub\nversion: 0.1.0\n' >deps/charts/sub/Chart.yaml
+cat >deps/charts/sub/values.yaml <<'Y'
+enabled: true
+greeting: hello
+global: {env: dev, own: sub}
+exports:
+  data: {exported: yes}
+cfg: {keep: child, extra: 2}
+Y
+cat >deps/charts/sub/templates/svc.yaml <<'T'
+apiVersion: v1
+kind: Service
+metadata:
+  name: {{ .Chart.Name }}-{{ .Values.greeting }}
+  annotations:
+    global: {{ toJson .Values.global | quote }}
+    root: {{ .Chart.IsRoot | quote }}
+    tpl: {{ include "deps.x" . }}
+spec:
+  ports: [{port: 80}]
+T
+printf 'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: gadgets.example.com\n' >deps/charts/sub/crds/gadget.yaml
+printf 'apiVersion: v2\nname: lib\nversion: 1.0.0\ntype: library\n' >deps/charts/lib/Chart.yaml
+printf '{{- define "lib.labels" -}}\napp: {{ .Chart.Name }}\nrelease: {{ .Release.Name }}\n{{- end }}\n' >deps/charts/lib/templates/_labels.tpl
+printf 'kind: ShouldNotRender\n' >deps/charts/lib/templates/cm.yaml
+printf 'apiVersion: v2\nname: off\nversion: 1.0.0\n' >deps/charts/off/Chart.yaml
+printf 'enabled: false\n' >deps/charts/off/values.yaml
+printf 'kind: Off\nmetadata: {name: off}\n' >deps/charts/off/templates/x.yaml
+tar -czf deps-packed.tgz deps
+
+# ordering: many kinds in one file and across files
+mkdir -p order/templates
+printf 'apiVersion: v2\nname: order\nversion: 0.1.0\n' >order/Chart.yaml
+for k in Deployment Service Namespace Widget ConfigMap Alpha ClusterRole Ingress PriorityClass; do
+  printf -- '---\nkind: %s\nmetadata: {name: %s}\n' "$k" "$(echo $k | tr A-Z a-z)" >>order/templates/b-all.yaml
+done
+printf 'kind: Service\nmetadata: {name: a-svc}\n---\nkind: Secret\nmetadata: {name: s}\n' >order/templates/a.yaml
+printf 'kind: Service\nmetadata: {name: z-svc}\n' >order/templates/z.yaml

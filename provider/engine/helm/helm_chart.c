@@ -279,12 +279,6 @@ static int load_archive_depth(const unsigned char *data, size_t len, const helm_
 		char delim = strchr(e->name, '\\') ? '\\' : '/';
 		char *first = strchr(e->name, delim);
 		const char *rest = first ? first + 1 : "";
-		/* parts[0] == "Chart.yaml" */
-		if ((first && (size_t)(first - e->name) == 10 && !strncmp(e->name, "Chart.yaml", 10)) ||
-		    (!first && !strcmp(e->name, "Chart.yaml"))) {
-			rc = HELM_ERR(err, HELM_EINVALID, "chart yaml not in base directory");
-			goto done;
-		}
 		char *n = helm_strdup(rest);
 		if (!n) {
 			rc = HELM_ENOMEM_ERR(err);
@@ -345,6 +339,13 @@ static int load_archive_depth(const unsigned char *data, size_t len, const helm_
 		    clean[1] == ':' && clean[2] == '/') {
 			free(clean);
 			rc = HELM_ERR(err, HELM_EUNSAFE, "chart contains illegally named files");
+			goto done;
+		}
+		/* parts[0] == "Chart.yaml" (after Helm's other checks) */
+		if ((first && (size_t)(first - e->name) == 10 && !strncmp(e->name, "Chart.yaml", 10)) ||
+		    (!first && !strcmp(e->name, "Chart.yaml"))) {
+			free(clean);
+			rc = HELM_ERR(err, HELM_EINVALID, "chart yaml not in base directory");
 			goto done;
 		}
 		files[nf].name = clean;
@@ -554,17 +555,29 @@ int helm_chart_load(const char *path, const helm_load_limits *limits, helm_chart
 	if (rc) return rc;
 	if (len < 3 || (unsigned char)data[0] != 0x1f || (unsigned char)data[1] != 0x8b ||
 	    (unsigned char)data[2] != 8) {
-		int text = 1;
-		for (size_t i = 0; i < len && i < 512; i++) {
-			unsigned char ch = (unsigned char)data[i];
-			if (ch < 0x20 && ch != '\n' && ch != '\r' && ch != '\t' && ch != '\f' && ch != 0x1b)
-				text = 0;
-		}
+		unsigned char sniff[512];
+		memset(sniff, 0, sizeof sniff);
+		memcpy(sniff, data, len < sizeof sniff ? len : sizeof sniff);
+		const char *ctype = "text/plain; charset=utf-8";
+		if (!memcmp(sniff, "PK\x03\x04", 4)) ctype = "application/zip";
+		else if (!memcmp(sniff, "%PDF-", 5)) ctype = "application/pdf";
+		else if (!memcmp(sniff, "\x89PNG\r\n\x1a\n", 8)) ctype = "image/png";
+		else if (!memcmp(sniff, "GIF87a", 6) || !memcmp(sniff, "GIF89a", 6)) ctype = "image/gif";
+		else if (!memcmp(sniff, "\xff\xd8\xff", 3)) ctype = "image/jpeg";
+		else if (!memcmp(sniff, "BZh", 3)) ctype = "application/x-bzip2";
+		else
+			for (size_t i = 0; i < sizeof sniff; i++) {
+				unsigned char ch = sniff[i];
+				if (ch <= 0x08 || ch == 0x0b || (ch >= 0x0e && ch <= 0x1a) || (ch >= 0x1c && ch <= 0x1f)) {
+					ctype = "application/octet-stream";
+					break;
+				}
+			}
 		free(data);
-		if (helm_has_suffix(path, ".yaml") || helm_has_suffix(path, ".yml"))
+		if (helm_has_suffix(path, ".yml") || helm_has_suffix(path, ".yaml"))
 			return HELM_ERR(err, HELM_EINVALID, "file '%s' seems to be a YAML file, but expected a gzipped archive", path);
 		return HELM_ERR(err, HELM_EINVALID, "file '%s' does not appear to be a gzipped archive; got '%s'",
-				path, text ? "text/plain; charset=utf-8" : "application/octet-stream");
+				path, ctype);
 	}
 	rc = load_archive_depth((unsigned char *)data, len, limits, 0, out, err);
 	free(data);

@@ -229,7 +229,7 @@ int helm_tar_read_gz(const unsigned char *gz, size_t len, const helm_load_limits
 		int is_dir = type == '5' || (nlen && name[nlen - 1] == '/' && (type == '0' || type == 0));
 		if (regular && !is_dir && (size_t)size > max_file) {
 			rc = HELM_ERR(err, HELM_ETOOBIG,
-				      "decompressed chart file %s is larger than the maximum file size %zu",
+				      "decompressed chart file \"%s\" is larger than the maximum file size %zu",
 				      name, max_file);
 			free(name);
 			goto fail;
