@@ -4,7 +4,7 @@
 #include <stdio.h>
 
 const tfunc tmpl_funcs_crypto[] = {{NULL, NULL, 0, {0}, false, 0, NULL}};
-const tfunc tmpl_funcs_regex[] = {{NULL, NULL, 0, {0}, false, 0, NULL}};
+
 const tfunc tmpl_funcs_date[] = {{NULL, NULL, 0, {0}, false, 0, NULL}};
 
 int toml_emit(sb *b, const tval *v, char *errbuf, size_t errcap)

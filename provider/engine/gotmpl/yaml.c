@@ -691,11 +691,19 @@ static bool next_event(dec_ctx *c, yaml_event_t *ev)
 {
 	if (!yaml_parser_parse(&c->p, ev)) {
 		const char *prob = c->p.problem ? c->p.problem : "unknown error";
-		/* go-yaml's message format: "yaml: line N: PROBLEM" */
-		size_t line = c->p.problem_mark.line + 1;
-		if (c->p.context && c->p.problem_mark.line == 0 && 0)
-			line = c->p.context_mark.line + 1;
-		dec_fail(c, "error converting YAML to JSON: yaml: line %zu: %s", line, prob);
+		/* go-yaml v2 parser.fail(): 0-based problem line (+1 for scanner
+		 * errors), else the context line, else no location */
+		size_t line = 0;
+		if (c->p.problem_mark.line != 0) {
+			line = c->p.problem_mark.line;
+			if (c->p.error == YAML_SCANNER_ERROR)
+				line++;
+		} else if (c->p.context_mark.line != 0)
+			line = c->p.context_mark.line;
+		if (line)
+			dec_fail(c, "error converting YAML to JSON: yaml: line %zu: %s", line, prob);
+		else
+			dec_fail(c, "error converting YAML to JSON: yaml: %s", prob);
 		return false;
 	}
 	return true;
