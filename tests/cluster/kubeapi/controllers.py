@@ -200,6 +200,45 @@ class Controllers:
     def _rt(self, group, plural):
         return self.cl.registry.versions_of(group, plural)[0]
 
+    # ------------------------------------------------------------------ events
+
+    def event(self, rt, obj, type_, reason, message, component="kube-controller-manager"):
+        """Record a core/v1 Event about obj (repeats bump count/lastTimestamp, like the event recorder)."""
+        cl = self.cl
+        ert = self._rt("", "events")
+        md = obj["metadata"]
+        ns = md.get("namespace") or "default"
+        if not hasattr(self, "_events"):
+            self._events = {}
+        key = (md.get("uid"), reason, message)
+        now = now_rfc3339()
+        name = self._events.get(key)
+        cur = cl.peek(ert, ns, name) if name else None
+        if cur is not None:
+            new = copy.deepcopy(cur)
+            new["count"] = cur.get("count", 1) + 1
+            new["lastTimestamp"] = now
+            cl.write_object(ert, new, manager=component)
+            return
+        name = "%s.%x" % (md["name"], int(time.time() * 1e9) & 0xFFFFFFFFFFFFFFF)
+        self._events[key] = name
+        body = {"apiVersion": "v1", "kind": "Event",
+                "metadata": {"name": name, "namespace": ns},
+                "involvedObject": {"apiVersion": rt.api_version, "kind": rt.kind, "name": md["name"],
+                                   "namespace": md.get("namespace"), "resourceVersion": md.get("resourceVersion"),
+                                   "uid": md.get("uid")},
+                "reason": reason, "message": message, "type": type_, "count": 1,
+                "firstTimestamp": now, "lastTimestamp": now, "eventTime": None,
+                "source": {"component": component} if component != "kubelet" else
+                {"component": "kubelet", "host": NODE},
+                "reportingComponent": component, "reportingInstance": NODE if component == "kubelet" else ""}
+        if not md.get("namespace"):
+            body["involvedObject"].pop("namespace")
+        try:
+            cl.create(ert, ns, body, manager=component)
+        except Exception:
+            pass
+
     # ------------------------------------------------------------------ CRDs
 
     def _r_CustomResourceDefinition(self, rt, crd, phase):
@@ -322,7 +361,17 @@ class Controllers:
     def _pod_state(self, prt, pod, ready=True, fail=None, hold=False, complete=False):
         cl = self.cl
         md = pod["metadata"]
+        if fail and not hold:
+            for c in (pod.get("spec") or {}).get("containers") or []:
+                if (pod.get("spec") or {}).get("restartPolicy", "Always") == "Always":
+                    self.event(prt, pod, "Warning", "BackOff",
+                               "Back-off restarting failed container %s in pod %s_%s(%s)"
+                               % (c.get("name"), md["name"], md.get("namespace"), md["uid"]), "kubelet")
+                else:
+                    self.event(prt, pod, "Warning", "Failed", "Error: %s" % fail, "kubelet")
         if not (pod.get("spec") or {}).get("nodeName"):
+            self.event(prt, pod, "Normal", "Scheduled", "Successfully assigned %s/%s to %s"
+                       % (md.get("namespace"), md["name"], NODE), "default-scheduler")
             new = copy.deepcopy(pod)
             new["spec"]["nodeName"] = NODE
             cl.write_object(prt, new, manager="kube-scheduler")
@@ -482,6 +531,8 @@ class Controllers:
                 "spec": {"replicas": replicas, "selector": sel, "template": tpl}}
             cl.create(rsrt, ns, body, manager="kube-controller-manager")
             rs = cl.peek(rsrt, ns, name)
+            self.event(drt, dep, "Normal", "ScalingReplicaSet",
+                       "Scaled up replica set %s from 0 to %d" % (name, replicas), "deployment-controller")
         elif (rs.get("spec") or {}).get("replicas") != replicas:
             new = copy.deepcopy(rs)
             new["spec"]["replicas"] = replicas
@@ -761,6 +812,9 @@ class Controllers:
             st.setdefault("uncountedTerminatedPods", {})
             conds = st.setdefault("conditions", [])
             if finished and fail:
+                if not any(c.get("type") == "Failed" for c in conds):
+                    self.event(rt, job, "Warning", "BackoffLimitExceeded",
+                               "Job has reached the specified backoff limit", "job-controller")
                 st.pop("active", None)
                 st["failed"] = backoff + 1
                 st["ready"] = 0
@@ -772,6 +826,8 @@ class Controllers:
                 for c in (c1, c2):
                     c.setdefault("lastProbeTime", now)
             elif finished:
+                if not any(c.get("type") == "Complete" for c in conds):
+                    self.event(rt, job, "Normal", "Completed", "Job completed", "job-controller")
                 st.pop("active", None)
                 st["succeeded"] = completions
                 st["ready"] = 0

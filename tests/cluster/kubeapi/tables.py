@@ -326,10 +326,16 @@ BUILTIN = {
     "LimitRange": ([NAME, col("Created At", "date")], lambda o: [_g(o, "metadata", "creationTimestamp")]),
     "ControllerRevision": ([NAME, col("Controller"), col("Revision", "integer"), AGE],
                            lambda o: ["", o.get("revision", 0), age(o)]),
-    "Event": ([col("Last Seen"), col("Type"), col("Reason"), col("Object"), col("Message")],
+    "Event": ([col("Last Seen"), col("Type"), col("Reason"), col("Object"), col("Subobject", priority=1),
+               col("Source", priority=1), col("Message"), col("First Seen", priority=1),
+               col("Count", priority=1), col("Name", priority=1)],
               lambda o: [since(o.get("lastTimestamp") or o.get("eventTime")), o.get("type", ""),
                          o.get("reason", ""), "%s/%s" % ((_g(o, "involvedObject", "kind") or "").lower(),
-                                                         _g(o, "involvedObject", "name")), o.get("message", "")]),
+                                                         _g(o, "involvedObject", "name")),
+                         _g(o, "involvedObject", "fieldPath", default=""),
+                         ", ".join(x for x in (_g(o, "source", "component"), _g(o, "source", "host")) if x),
+                         o.get("message", ""), since(o.get("firstTimestamp")), o.get("count", 1),
+                         _g(o, "metadata", "name")]),
 }
 
 
@@ -447,7 +453,7 @@ def _columns_cells(rt, obj):
     cols, fn = spec
     if obj is None:
         return cols, None
-    cells = [obj["metadata"]["name"]] + fn(obj)
+    cells = ([obj["metadata"]["name"]] if cols[0] is NAME else []) + fn(obj)
     return cols, cells[:len(cols)] + [None] * (len(cols) - len(cells))
 
 
