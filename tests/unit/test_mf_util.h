@@ -83,14 +83,19 @@ static inline char *mf_t_read_data(const char *name, size_t *len) {
   return s;
 }
 
-/* kubectl oracle: $KUBECTL, /usr/bin/kubectl, build/oracles/kubectl, PATH. */
+/* kubectl oracle: $KUBECTL (only), else /usr/bin/kubectl, build/oracles/kubectl, PATH. */
 static inline const char *mf_t_kubectl(void) {
   static char path[1024];
   static int done;
   if (done) return path[0] ? path : NULL;
   done = 1;
   const char *env = getenv("KUBECTL");
-  const char *cands[] = {env, "/usr/bin/kubectl", "build/oracles/kubectl", "../build/oracles/kubectl",
+  if (env) { /* explicit: use it or nothing (KUBECTL=none skips the oracle) */
+    if (access(env, X_OK) == 0) snprintf(path, sizeof(path), "%s", env);
+    else path[0] = '\0';
+    return path[0] ? path : NULL;
+  }
+  const char *cands[] = {"/usr/bin/kubectl", "build/oracles/kubectl", "../build/oracles/kubectl",
                          "/usr/local/bin/kubectl"};
   for (size_t i = 0; i < sizeof(cands) / sizeof(cands[0]); i++) {
     if (cands[i] && access(cands[i], X_OK) == 0) {
