@@ -108,7 +108,8 @@ static void tar_safety(void **state) {
 		{"evil/templates/../../../x", '0', NULL, "chart illegally references parent directory"},
 		{"evil", '0', NULL, "chart illegally contains content outside the base directory: \"evil\""},
 		{"evil/c:/x", '0', NULL, "chart contains illegally named files"},
-		{"Chart.yaml", '0', NULL, "chart yaml not in base directory"},
+		{"Chart.yaml", '0', NULL, "chart illegally contains content outside the base directory: \"Chart.yaml\""},
+		{"Chart.yaml/x", '0', NULL, "chart yaml not in base directory"},
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		tw_entry(&t, "evil/Chart.yaml", '0', NULL, chart_yaml, strlen(chart_yaml));

@@ -261,6 +261,9 @@ typedef struct helm_release {
 	helm_manifest *manifests; size_t n_manifests;  /* sorted, non-hook */
 	helm_manifest *hooks; size_t n_hooks;          /* sorted hooks */
 	char *notes;             /* rendered NOTES.txt of the top chart */
+	char *warnings;          /* lines Helm logs on stderr while coalescing and
+	                            processing dependencies ("coalesce.go:237: warning: …");
+	                            set on failure too */
 } helm_release;
 
 /* The whole `helm template` pipeline after values are merged: dependencies,

@@ -348,7 +348,9 @@ static int run(opts *o) {
 		.include_crds = o->include_crds,
 		.is_upgrade = o->is_upgrade,
 	};
-	if (helm_render(chart, vals, &ro, &rel, &err)) goto error;
+	int render_rc = helm_render(chart, vals, &ro, &rel, &err);
+	if (rel.warnings && *rel.warnings) fputs(rel.warnings, stderr);
+	if (render_rc) goto error;
 	/* template.go: manifest, then hooks */
 	helm_sb all = {0};
 	const char *m = rel.manifest ? rel.manifest : "";

@@ -9,7 +9,20 @@ static int istable(const helm_value *v) { return v && v->type == HELM_MAP; }
 
 /* coalesceTablesFullKey(dst, src, merge): dst authoritative. src is
  * modified (nil markers), like Helm's. */
-static int tables(helm_value *dst, helm_value *src, int merge) {
+static char *concat_prefix(const char *a, const char *b) {
+	helm_sb s = {0};
+	if (a && *a) helm_sb_printf(&s, "%s.%s", a, b);
+	else helm_sb_puts(&s, b);
+	return helm_sb_take(&s);
+}
+
+static void warn_val(const char *fmt, const char *key, const helm_value *v) {
+	char *f = helm_value_go_fmt(v);
+	helm_warnf(fmt, key, f ? f : "");
+	free(f);
+}
+
+static int tables(helm_value *dst, helm_value *src, const char *prefix, int merge) {
 	if (!src || !dst) return 0;
 	for (size_t i = 0; i < dst->u.map.n; i++) {
 		if (dst->u.map.vals[i]->type == HELM_NULL) {
@@ -21,31 +34,38 @@ static int tables(helm_value *dst, helm_value *src, int merge) {
 		const char *key = src->u.map.keys[i];
 		helm_value *val = src->u.map.vals[i];
 		helm_value *dv = helm_map_get(dst, key);
+		char *fullkey = concat_prefix(prefix, key);
+		if (!fullkey) return HELM_ENOMEM;
+		int rc = 0;
 		if (dv && !merge && dv->type == HELM_NULL) {
 			helm_map_delete(dst, key);
 		} else if (!dv) {
 			helm_value *c = helm_value_copy(val);
 			if (!c || helm_map_set(dst, key, c)) {
 				helm_value_free(c);
-				return HELM_ENOMEM;
+				rc = HELM_ENOMEM;
 			}
 		} else if (istable(val)) {
-			if (istable(dv)) {
-				int rc = tables(dv, val, merge);
-				if (rc) return rc;
-			}
-			/* else: warning (cannot overwrite table with non table) */
+			if (istable(dv))
+				rc = tables(dv, val, fullkey, merge);
+			else
+				warn_val("coalesce.go:298: warning: cannot overwrite table with non table for %s (%s)",
+					 fullkey, val);
+		} else if (istable(dv) && val->type != HELM_NULL) {
+			warn_val("coalesce.go:301: warning: destination for %s is a table. Ignoring non-table value (%s)",
+				 fullkey, val);
 		}
+		free(fullkey);
+		if (rc) return rc;
 	}
 	return 0;
 }
 
 int helm_coalesce_tables(helm_value *dst, const helm_value *src, const char *prefix, int merge) {
-	(void)prefix;
 	if (!src) return 0;
 	helm_value *s = helm_value_copy(src);
 	if (!s) return HELM_ENOMEM;
-	int rc = tables(dst, s, merge);
+	int rc = tables(dst, s, prefix, merge);
 	helm_value_free(s);
 	return rc;
 }
@@ -57,9 +77,12 @@ static int is_dep_name(const helm_chart *c, const char *key) {
 }
 
 /* coalesceValues: chart defaults under v. */
-static int coalesce_values(const helm_chart *c, helm_value *v, int merge) {
+static int coalesce_values(const helm_chart *c, helm_value *v, const char *prefix, int merge) {
 	const helm_value *vals = c->values;
 	if (!vals || vals->type != HELM_MAP) return 0;
+	char *sub_prefix = concat_prefix(prefix, c->name);
+	if (!sub_prefix) return HELM_ENOMEM;
+	int rc = 0;
 	for (size_t i = 0; i < vals->u.map.n; i++) {
 		const char *key = vals->u.map.keys[i];
 		const helm_value *val = vals->u.map.vals[i];
@@ -68,27 +91,35 @@ static int coalesce_values(const helm_chart *c, helm_value *v, int merge) {
 			if (value->type == HELM_NULL && !merge) {
 				helm_map_delete(v, key);
 			} else if (value->type == HELM_MAP) {
-				if (val->type != HELM_MAP) continue; /* warning: not a table */
+				if (val->type != HELM_MAP) {
+					if (val->type != HELM_NULL)
+						helm_warnf("coalesce.go:237: warning: skipped value for %s.%s: Not a table.",
+							   sub_prefix, key);
+					continue;
+				}
 				int m = merge || is_dep_name(c, key);
 				helm_value *src = helm_value_copy(val);
-				if (!src) return HELM_ENOMEM;
-				int rc = tables(value, src, m);
+				char *kp = concat_prefix(sub_prefix, key);
+				rc = src && kp ? tables(value, src, kp, m) : HELM_ENOMEM;
+				free(kp);
 				helm_value_free(src);
-				if (rc) return rc;
+				if (rc) break;
 			}
 		} else {
 			helm_value *cp = helm_value_copy(val);
 			if (!cp || helm_map_set(v, key, cp)) {
 				helm_value_free(cp);
-				return HELM_ENOMEM;
+				rc = HELM_ENOMEM;
+				break;
 			}
 		}
 	}
-	return 0;
+	free(sub_prefix);
+	return rc;
 }
 
 /* coalesceGlobals: parent's globals (src) into the sub-chart's (dest). */
-static int coalesce_globals(helm_value *dest, const helm_value *src) {
+static int coalesce_globals(helm_value *dest, const helm_value *src, const char *prefix) {
 	helm_value *dg = helm_map_get(dest, "global");
 	int fresh = 0;
 	if (!dg) {
@@ -120,7 +151,9 @@ static int coalesce_globals(helm_value *dest, const helm_value *src) {
 				helm_value_free(vv); /* conflict: skipped */
 			} else {
 				helm_value *dcopy = helm_value_copy(destv);
-				rc = dcopy ? tables(vv, dcopy, 1) : HELM_ENOMEM;
+				char *kp = concat_prefix(prefix, key);
+				rc = dcopy && kp ? tables(vv, dcopy, kp, 1) : HELM_ENOMEM;
+				free(kp);
 				helm_value_free(dcopy);
 				if (!rc) rc = helm_map_set(dg, key, vv);
 				else helm_value_free(vv);
@@ -141,9 +174,10 @@ static int coalesce_globals(helm_value *dest, const helm_value *src) {
 	return rc;
 }
 
-static int coalesce(const helm_chart *c, helm_value *dest, int merge, helm_error *err);
+static int coalesce(const helm_chart *c, helm_value *dest, const char *prefix, int merge, helm_error *err);
 
-static int coalesce_deps(const helm_chart *c, helm_value *dest, int merge, helm_error *err) {
+static int coalesce_deps(const helm_chart *c, helm_value *dest, const char *prefix, int merge,
+			 helm_error *err) {
 	for (size_t i = 0; i < c->n_charts; i++) {
 		const helm_chart *sub = c->charts[i];
 		helm_value *dv = helm_map_get(dest, sub->name);
@@ -162,16 +196,18 @@ static int coalesce_deps(const helm_chart *c, helm_value *dest, int merge, helm_
 			free(f);
 			return rc;
 		}
-		if (coalesce_globals(dv, dest)) return HELM_ENOMEM_ERR(err);
-		int rc = coalesce(sub, dv, merge, err);
+		char *sp = concat_prefix(prefix, c->name);
+		if (!sp) return HELM_ENOMEM_ERR(err);
+		int rc = coalesce_globals(dv, dest, sp) ? HELM_ENOMEM_ERR(err) : coalesce(sub, dv, sp, merge, err);
+		free(sp);
 		if (rc) return rc;
 	}
 	return 0;
 }
 
-static int coalesce(const helm_chart *c, helm_value *dest, int merge, helm_error *err) {
-	if (coalesce_values(c, dest, merge)) return HELM_ENOMEM_ERR(err);
-	return coalesce_deps(c, dest, merge, err);
+static int coalesce(const helm_chart *c, helm_value *dest, const char *prefix, int merge, helm_error *err) {
+	if (coalesce_values(c, dest, prefix, merge)) return HELM_ENOMEM_ERR(err);
+	return coalesce_deps(c, dest, prefix, merge, err);
 }
 
 static int coalesce_top(const helm_chart *c, const helm_value *user, int merge, helm_value **out,
@@ -179,7 +215,7 @@ static int coalesce_top(const helm_chart *c, const helm_value *user, int merge, 
 	*out = NULL;
 	helm_value *v = user && user->type == HELM_MAP ? helm_value_copy(user) : helm_value_map();
 	if (!v) return HELM_ENOMEM_ERR(err);
-	int rc = coalesce(c, v, merge, err);
+	int rc = coalesce(c, v, "", merge, err);
 	if (rc) {
 		helm_value_free(v);
 		return rc;

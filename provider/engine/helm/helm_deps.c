@@ -85,19 +85,30 @@ fail:
 	return NULL;
 }
 
-/* Values.Table(path): nested maps only. */
-static const helm_value *table(const helm_value *v, const char *path) {
+/* Values.Table(path): nested maps only; *missing (heap) names the first key
+ * that is not a table, like ErrNoTable. */
+static const helm_value *table_err(const helm_value *v, const char *path, char **missing) {
 	const helm_value *cur = v;
 	char *p = helm_strdup(path);
 	if (!p) return NULL;
-	char *save = NULL;
-	for (char *t = strtok_r(p, ".", &save); t && cur; t = strtok_r(NULL, ".", &save)) {
-		cur = helm_map_get(cur, t);
-		if (cur && cur->type != HELM_MAP) cur = NULL;
+	size_t start = 0, n = strlen(p);
+	for (size_t i = 0; i <= n; i++) {
+		if (i < n && p[i] != '.') continue;
+		p[i] = 0;
+		const helm_value *next = helm_map_get(cur, p + start);
+		if (!next || next->type != HELM_MAP) {
+			if (missing) *missing = helm_strdup(p + start);
+			free(p);
+			return NULL;
+		}
+		cur = next;
+		start = i + 1;
 	}
 	free(p);
-	return cur && cur->type == HELM_MAP ? cur : NULL;
+	return cur;
 }
+
+static const helm_value *table(const helm_value *v, const char *path) { return table_err(v, path, NULL); }
 
 /* Values.PathValue: the last key must exist and not be a table. */
 static const helm_value *path_value(const helm_value *v, const char *path) {
@@ -218,6 +229,9 @@ static int process_enabled(helm_chart *c, const helm_value *v, const char *path,
 			if (b && b->type == HELM_BOOL) {
 				if (b->u.b) has_true = 1;
 				else has_false = 1;
+			} else if (b) {
+				helm_warnf("dependencies.go:94: Warning: Tag '%s' for chart %s returned non-bool value",
+					   r->tags[k], r->name);
 			}
 		}
 		if (!has_true && has_false) r->enabled = 0;
@@ -246,6 +260,10 @@ static int process_enabled(helm_chart *c, const helm_value *v, const char *path,
 					r->enabled = vv->u.b;
 					break;
 				}
+				if (vv)
+					helm_warnf("dependencies.go:63: Warning: Condition path '%s' for chart %s returned "
+						   "non-bool value",
+						   save, r->name);
 			}
 			if (!comma) break;
 			save = comma + 1;
@@ -362,9 +380,16 @@ static int process_import_values(helm_chart *c, helm_error *err) {
 				helm_sb tp = {0};
 				helm_sb_printf(&tp, "%s.%s", r->name, child);
 				char *tps = helm_sb_take(&tp);
-				const helm_value *vv = tps ? table(cvals, tps) : NULL;
+				char *miss = NULL;
+				const helm_value *vv = tps ? table_err(cvals, tps, &miss) : NULL;
 				free(tps);
-				if (!vv) continue; /* warning: missing table */
+				if (!vv) {
+					helm_warnf("dependencies.go:269: Warning: ImportValues missing table from chart %s: "
+						   "\"%s\" is not a table",
+						   r->name, miss ? miss : "");
+					free(miss);
+					continue;
+				}
 				helm_value *pm = path_to_map(parent, vv);
 				if (pm && pm->type == HELM_MAP) rc = helm_coalesce_tables(b, pm, "", 1);
 				helm_value_free(pm);
@@ -381,9 +406,15 @@ static int process_import_values(helm_chart *c, helm_error *err) {
 				helm_sb_printf(&tp, "%s.%s", r->name, child);
 				free(child);
 				char *tps = helm_sb_take(&tp);
-				const helm_value *vm = tps ? table(cvals, tps) : NULL;
+				char *miss = NULL;
+				const helm_value *vm = tps ? table_err(cvals, tps, &miss) : NULL;
 				free(tps);
 				if (vm) rc = helm_coalesce_tables(b, vm, "", 1);
+				else
+					helm_warnf("dependencies.go:286: Warning: ImportValues missing table: \"%s\" is not a "
+						   "table",
+						   miss ? miss : "");
+				free(miss);
 			}
 		}
 		helm_value_free(r->import_values);

@@ -73,3 +73,20 @@ int helm_error_wrap(helm_error *err, const char *fmt, ...) {
 	free(p);
 	return err->code;
 }
+
+static _Thread_local helm_sb *warn_sink;
+
+void helm_warn_begin(helm_sb *sink) { warn_sink = sink; }
+
+void helm_warnf(const char *fmt, ...) {
+	if (!warn_sink) return;
+	va_list ap;
+	va_start(ap, fmt);
+	char *m = vfmt(fmt, ap);
+	va_end(ap);
+	if (m) {
+		helm_sb_puts(warn_sink, m);
+		helm_sb_putc(warn_sink, '\n');
+	}
+	free(m);
+}

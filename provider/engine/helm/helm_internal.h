@@ -16,6 +16,11 @@ int helm_error_wrap(helm_error *err, const char *fmt, ...) __attribute__((format
 #define HELM_ERR(err, code, ...) helm_error_set((err), (code), __FILE__, __LINE__, __VA_ARGS__)
 #define HELM_ENOMEM_ERR(err) HELM_ERR((err), HELM_ENOMEM, "out of memory")
 
+/* Warnings Helm's log.Printf would print (collected, printed by the CLI). */
+struct helm_sb;
+void helm_warn_begin(struct helm_sb *sink); /* NULL stops collecting */
+void helm_warnf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Growable string. */
 typedef struct helm_sb {
 	char *s;

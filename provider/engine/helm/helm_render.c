@@ -346,9 +346,8 @@ static void crd_objects(const helm_chart *c, helm_sb *b) {
 	for (size_t i = 0; i < c->n_charts; i++) crd_objects(c->charts[i], b);
 }
 
-int helm_render(helm_chart *c, const helm_value *user, const helm_render_options *opts,
-		helm_release *out, helm_error *err) {
-	memset(out, 0, sizeof *out);
+static int render(helm_chart *c, const helm_value *user, const helm_render_options *opts,
+		  helm_release *out, helm_error *err) {
 	const char *rname = opts && opts->release_name ? opts->release_name : "release-name";
 	const char *ns = opts && opts->namespace_ ? opts->namespace_ : "default";
 	int rc = helm_process_dependencies(c, user, err);
@@ -459,4 +458,15 @@ int helm_render(helm_chart *c, const helm_value *user, const helm_render_options
 	out->manifest = helm_sb_take(&b);
 	if (!out->manifest) return HELM_ENOMEM_ERR(err);
 	return 0;
+}
+
+int helm_render(helm_chart *c, const helm_value *user, const helm_render_options *opts,
+		helm_release *out, helm_error *err) {
+	memset(out, 0, sizeof *out);
+	helm_sb warnings = {0};
+	helm_warn_begin(&warnings);
+	int rc = render(c, user, opts, out, err);
+	helm_warn_begin(NULL);
+	out->warnings = helm_sb_take(&warnings);
+	return rc;
 }

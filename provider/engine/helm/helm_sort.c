@@ -332,6 +332,7 @@ void helm_release_free(helm_release *r) {
 	}
 	free(r->hooks);
 	free(r->notes);
+	free(r->warnings);
 	memset(r, 0, sizeof *r);
 }
 
