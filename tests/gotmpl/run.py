@@ -155,7 +155,7 @@ class Runner:
                 self.check(case, exp, got)
                 return
             if case["err"]:
-                self.check(case, ho, do)
+                self.check(case, ho.strip(), do.strip())
             else:
                 self.check(case, decode_batch(ho).get("c0", "<missing>"), decode_batch(do).get("c0", "<missing>"))
 

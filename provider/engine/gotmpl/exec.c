@@ -62,7 +62,10 @@ struct texec {
 	char fnerr[TMPL_ERROR_MAX];
 	bool fn_failed;
 	bool limit_hit;
+	char callee[256];
 };
+
+const char *exec_callee(texec *x) { return x->callee; }
 
 /* ---------------- errors ---------------- */
 void exec_errorf(texec *x, const char *fmt, ...)
@@ -558,6 +561,12 @@ static rv eval_call(texec *x, rv dot, const tfunc *f, tmethod *m, tval *recv, co
 	}
 	x->fn_failed = false;
 	tval *res;
+	if (f && !strcmp(name, "call") && nargs > 0) {
+		sb cn = {0};
+		node_string(&cn, args[0]);
+		tmpl_msgf(x->callee, sizeof x->callee, "%s", cn.p ? cn.p : "");
+		sb_free(&cn);
+	}
 	if (f) {
 		res = f->fn(x, argv, num_in);
 	} else {
@@ -950,7 +959,7 @@ static tval *exec_nested(texec *x, const ttree *t, tval *data, bool strip)
 	x->depth++;
 	int rc = x->depth > x->o->limits.max_depth ? (x->limit_hit = true, -2) : 0;
 	if (rc == 0)
-		rc = exec_tree(x, t, RV(data ? data : TV_INVALID));
+		rc = exec_tree(x, t, RV(data && data->kind != TMPL_NIL ? data : TV_INVALID));
 	x->depth--;
 	x->out = saved_out;
 	x->err = saved_err;

@@ -312,7 +312,8 @@ static tval *f_call(texec *x, tval **a, int n)
 	(void)n;
 	if (is_zero(a[0]))
 		return fn_error(x, "call of nil");
-	return fn_error(x, "non-function of type %s", tv_type(a[0]));
+	const char *exec_callee(texec *x);
+	return fn_error(x, "non-function %s of type %s", exec_callee(x), tv_type(a[0]));
 }
 
 static tval *f_print(texec *x, tval **a, int n)

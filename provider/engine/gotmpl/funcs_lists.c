@@ -483,7 +483,7 @@ static tval *f_deepcopy(texec *x, tval **a, int n)
 {
 	(void)n;
 	if (is_nil(a[0]))
-		return fn_error(x, "deepCopy error: reflect: call of reflect.Value.Type on zero Value");
+		return fn_error(x, "reflect: call of reflect.Value.Type on zero Value");
 	return tv_deep_copy(H, a[0]);
 }
 static tval *f_mustdeepcopy(texec *x, tval **a, int n)

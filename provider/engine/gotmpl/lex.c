@@ -463,12 +463,12 @@ static lstate lex_inside(lexer *l)
 			l->paren++;
 			continue;
 		case ')':
-			emit(l, IT_RIGHT_PAREN);
-			l->paren--;
-			if (l->paren < 0) {
-				lerrorf(l, "unexpected right paren U+0029 ')'");
+			if (l->paren == 0) {
+				lerrorf(l, "unexpected right paren");
 				return S_DONE;
 			}
+			l->paren--;
+			emit(l, IT_RIGHT_PAREN);
 			continue;
 		}
 		if (r == '+' || r == '-' || (r >= '0' && r <= '9')) {

@@ -204,8 +204,6 @@ static rval resolve_plain(const char *s, size_t n)
 			hint = 'M';
 		else if (c == '.')
 			hint = '.';
-		else if (c == '<')
-			hint = 'M';
 		else
 			hint = 0;
 	}
