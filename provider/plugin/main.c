@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/helm/helm.h"
 #include "log/hclog.h"
 #include "plugin/rpc_handshake.h"
 #include "plugin/rpc_provider.h"
@@ -22,7 +23,9 @@ static const char usage[] =
     "To use a local build with Terraform, run `make install` in the source tree and\n"
     "follow the dev_overrides snippet it prints. Other modes:\n"
     "  terraform-provider-gitops --debug     serve for TF_REATTACH_PROVIDERS\n"
-    "  terraform-provider-gitops --version   print the version\n";
+    "  terraform-provider-gitops --version   print the version\n"
+    "  terraform-provider-gitops template [NAME] CHART [flags]\n"
+    "                                        render a chart like `helm template`\n";
 
 static int serve(const char *debug_address) {
   size_t n;
@@ -50,6 +53,7 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (argc > 1 && strcmp(argv[1], "--debug") == 0) return serve(PROVIDER_ADDRESS);
+  if (argc > 1 && strcmp(argv[1], "template") == 0) return helm_cli_template(argc - 1, argv + 1);
   if (argc > 1 || !rpc_cookie_ok()) {
     fputs(usage, stderr);
     return 1;
