@@ -311,6 +311,13 @@ static int run(opts *o) {
 	while (*cpath == ' ' || *cpath == '\t' || *cpath == '\n') cpath++;
 	if (stat(cpath, &st) != 0) {
 		if (cpath[0] == '/' || cpath[0] == '.') return fail("path \"%s\" not found", cpath, "");
+		const char *slash = strchr(cpath, '/');
+		if (slash && !strstr(cpath, "://")) {
+			char *repo = helm_strndup(cpath, (size_t)(slash - cpath));
+			int r = fail("repo %s not found", repo ? repo : "", "");
+			free(repo);
+			return r;
+		}
 		return fail("non-absolute URLs should be in form of repo_name/path_to_chart, got: %s", cpath, "");
 	}
 	if (!realpath(cpath, abs)) return fail("path \"%s\" not found", cpath, "");
