@@ -235,3 +235,39 @@ for k in Deployment Service Namespace Widget ConfigMap Alpha ClusterRole Ingress
 done
 printf 'kind: Service\nmetadata: {name: a-svc}\n---\nkind: Secret\nmetadata: {name: s}\n' >order/templates/a.yaml
 printf 'kind: Service\nmetadata: {name: z-svc}\n' >order/templates/z.yaml
+
+# values semantics: YAML 1.1 scalars, --set typing, nulls, merging, globals
+mkdir -p vals/templates
+printf 'apiVersion: v2\nname: vals\nversion: 0.1.0\n' >vals/Chart.yaml
+cat >vals/values.yaml <<'Y'
+keep: 1
+drop: gone
+nested: {a: 1, b: {c: 2}, l: [1, 2]}
+nums: {int: 42, big: 1000000, float: 1.5, oct: 0777, hex: 0x1F, exp: 1e3, under: 1_000, neg: -7}
+bools: {a: yes, b: off, c: True, d: "yes"}
+y: yes-key
+n: no-key
+date: 2001-12-14
+empty:
+list: [a, b]
+anchors:
+  base: &b {x: 1, w: 2}
+  derived:
+    <<: *b
+    w: 3
+Y
+cat >vals/templates/cm.yaml <<'T'
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: vals
+data:
+  json: {{ toJson .Values | quote }}
+  yaml: |
+{{ toYaml .Values | indent 4 }}
+  kinds: {{ kindOf .Values.nums.int }} {{ kindOf .Values.keep }} {{ typeOf .Values.nums.big }}
+  big: {{ .Values.nums.big }}
+T
+printf 'nested: {b: {d: 3}, l: [9]}\ndrop: null\nextra: {x: 1}\n' >vals/f1.yaml
+printf 'nested: {a: override}\nextra: {y: 2}\n' >vals/f2.yaml
+printf 'file content\nline 2\n' >vals/content.txt
