@@ -262,6 +262,59 @@ class ApplyTest(Base):
         self.assertNotIn("f:status", self.managers(obj)[("kubectl", "Apply")])
 
 
+class MoreApplyTest(Base):
+    def _d(self, containers):
+        return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
+                "spec": {"selector": {"matchLabels": {"a": "b"}}, "template": {
+                    "metadata": {"labels": {"a": "b"}}, "spec": {"containers": containers}}}}
+
+    def test_prune_list_items(self):
+        self.apply(self.deploy, "default", self._d([
+            {"name": "c", "image": "i", "env": [{"name": "A", "value": "1"}, {"name": "B", "value": "2"}]},
+            {"name": "side", "image": "s"}]))
+        obj, _ = self.apply(self.deploy, "default", self._d([{"name": "c", "image": "i",
+                                                              "env": [{"name": "A", "value": "1"}]}]))
+        cs = obj["spec"]["template"]["spec"]["containers"]
+        self.assertEqual([c["name"] for c in cs], ["c"])
+        self.assertEqual(cs[0]["env"], [{"name": "A", "value": "1"}])
+        self.assertEqual(cs[0]["imagePullPolicy"], "Always")  # defaults stay (untagged image)
+        obj, _ = self.apply(self.deploy, "default", self._d([{"name": "c", "image": "i"}]))
+        self.assertNotIn("env", obj["spec"]["template"]["spec"]["containers"][0])
+
+    def test_removed_field_gets_default_back(self):
+        d = self._d([{"name": "c", "image": "i"}])
+        d["spec"]["replicas"] = 5
+        self.apply(self.deploy, "default", d)
+        del d["spec"]["replicas"]
+        obj, _ = self.apply(self.deploy, "default", d)
+        self.assertEqual(obj["spec"]["replicas"], 1)
+
+    def test_client_side_to_server_side_migration(self):
+        last = json.dumps(cm("a", {"k": "v"}))
+        o = cm("a", {"k": "v"})
+        o["metadata"]["annotations"] = {"kubectl.kubernetes.io/last-applied-configuration": last}
+        self.cl.create(self.cm, "default", o, "kubectl-client-side-apply")
+        obj, _ = self.apply(self.cm, "default", cm("a", {"k": "w"}))  # manager kubectl: allowed
+        self.assertEqual(obj["data"]["k"], "w")
+        ann = json.loads(obj["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"])
+        self.assertEqual(ann["data"], {"k": "w"})
+        e = self.err(self.apply, self.cm, "default", cm("a", {"k": "x"}), manager="someone")
+        self.assertEqual(e.code, 409)
+
+    def test_apply_status_subresource(self):
+        d = self._d([{"name": "c", "image": "i"}])
+        self.apply(self.deploy, "default", d)
+        st = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
+              "status": {"replicas": 7}, "spec": {"replicas": 9}}
+        obj, _ = self.cl.patch(self.deploy, "default", "d", "application/apply-patch+yaml", json.dumps(st),
+                               "status-writer", subresource="status")
+        self.assertEqual(obj["status"]["replicas"], 7)
+        self.assertEqual(obj["spec"]["replicas"], 1)
+        entry = [m for m in obj["metadata"]["managedFields"] if m["manager"] == "status-writer"][0]
+        self.assertEqual((entry["operation"], entry["subresource"]), ("Apply", "status"))
+        self.assertEqual(entry["fieldsV1"], {"f:status": {"f:replicas": {}}})
+
+
 class CrdTest(Base):
     CRD = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
            "metadata": {"name": "widgets.example.com"},
@@ -330,6 +383,21 @@ class StatusTest(Base):
         d = self._deploy({"test.gitops/hold": "true"})
         self.assertEqual(self.conds(d)["Progressing"][0], "True")
         self.assertEqual(self.conds(d)["Available"][0], "False")
+
+    def test_events_and_node(self):
+        pod_rt = self.reg.get("", "v1", "pods")
+        self.apply(pod_rt, "default", {"apiVersion": "v1", "kind": "Pod", "metadata": {
+            "name": "p", "annotations": {"test.gitops/fail": "boom"}},
+            "spec": {"containers": [{"name": "c", "image": "i"}]}})
+        self.ctl.run_pending()
+        p = self.cl.get(pod_rt, "default", "p")
+        self.assertEqual(p["status"]["containerStatuses"][0]["state"]["waiting"]["reason"], "CrashLoopBackOff")
+        evs = self.cl.list(self.reg.get("", "v1", "events"), "default",
+                           field_selector="involvedObject.name=p,involvedObject.kind=Pod")["items"]
+        self.assertIn("BackOff", [e["reason"] for e in evs])
+        node = self.cl.get(self.reg.get("", "v1", "nodes"), "", "test-node")
+        self.assertIn({"type": "Ready", "status": "True"},
+                      [{"type": c["type"], "status": c["status"]} for c in node["status"]["conditions"]])
 
     def test_job_completes_or_fails(self):
         job_rt = self.reg.get("batch", "v1", "jobs")

@@ -66,8 +66,9 @@ class Admin:
         if action == "error":
             f["code"] = int(spec.get("code", 500))
             f["retryAfter"] = int(spec.get("retryAfter", 1))
-            if "message" in spec:
-                f["message"] = spec["message"]
+            for k in ("message", "reason"):
+                if k in spec:
+                    f[k] = spec[k]
         if action == "delay":
             f["seconds"] = float(spec.get("seconds", 1))
         self.next_id += 1

@@ -543,12 +543,14 @@ class Cluster:
             meta["remainingItemCount"] = len(items) - start - limit
         out = []
         for o in sel:
-            v = self._versioned(rt, o)
+            # shallow copies: stored objects are never mutated in place, and list answers are read-only
             if strip_type and not rt.crd:
-                v.pop("apiVersion", None)
-                v.pop("kind", None)
                 # the real server answers typed lists without item TypeMeta
-                v = {"metadata": v.pop("metadata"), **v}
+                v = {k: x for k, x in o.items() if k not in ("apiVersion", "kind")}
+            else:
+                v = dict(o)
+                v["apiVersion"] = rt.api_version
+                v["kind"] = rt.kind
             out.append(v)
         return {"kind": rt.list_kind, "apiVersion": rt.api_version, "metadata": meta, "items": out}
 

@@ -160,8 +160,7 @@ def invalid(kind, group, name, errs):
 
 def too_many_requests(retry_after):
     return ApiError(429, "TooManyRequests", "Too many requests, please try again later.",
-                    {"causes": [{"reason": "TooManyRequests", "message": "injected fault"}],
-                     "retryAfterSeconds": int(retry_after)},
+                    {"retryAfterSeconds": int(retry_after)},
                     headers={"Retry-After": str(int(retry_after))})
 
 

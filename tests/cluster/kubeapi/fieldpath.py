@@ -439,7 +439,7 @@ def remove_paths(value, paths, model, keep=frozenset()):
     (and the key fields of list items that hold them) survive."""
     import copy
     out = copy.deepcopy(value)
-    for p in sorted(paths, key=len, reverse=True):
+    for p in sorted(paths, key=len):
         if not p:
             continue
         kept = [k for k in keep if len(k) > len(p) and k[:len(p)] == p]

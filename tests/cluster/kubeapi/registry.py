@@ -290,8 +290,11 @@ def api_versions(server_address):
 def _aggregated_version(registry, group, version):
     resources = []
     for rt in registry.resources_in(group, version):
+        # built-in resources answer an empty group/version (meaning "this group version"), CRDs a full one
+        rk = {"group": rt.group, "version": rt.version, "kind": rt.kind} if rt.crd else \
+            {"group": "", "version": "", "kind": rt.kind}
         e = {"resource": rt.plural,
-             "responseKind": {"group": rt.group, "version": rt.version, "kind": rt.kind},
+             "responseKind": rk,
              "scope": "Namespaced" if rt.namespaced else "Cluster",
              "singularResource": rt.singular,
              "verbs": rt.verbs}
@@ -306,7 +309,7 @@ def _aggregated_version(registry, group, version):
             if sub == "scale":
                 rk = {"group": "autoscaling", "version": "v1", "kind": "Scale"}
             else:
-                rk = {"group": rt.group, "version": rt.version, "kind": rt.kind}
+                rk = dict(e["responseKind"])
             subs.append({"subresource": sub, "responseKind": rk, "verbs": SUB_VERBS})
         if subs:
             e["subresources"] = subs

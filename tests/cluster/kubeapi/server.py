@@ -206,6 +206,14 @@ class Handler(BaseHTTPRequestHandler):
                     if code == 503:
                         err.reason = "ServiceUnavailable"
                         err.message = fault.get("message", "the server is currently unable to handle the request")
+                        err.details = {}
+                    elif code == 504:
+                        err.reason = "Timeout"
+                        err.message = fault.get("message", "the server was unable to return a response in the time "
+                                                           "allotted, but may still be processing the request")
+                        err.details = {}
+                    if fault.get("reason"):
+                        err.reason = fault["reason"]
                     raise err
             self._route(path)
         except E.ApiError as e:
@@ -514,8 +522,12 @@ class Handler(BaseHTTPRequestHandler):
                 return False
             return labels_match(lreqs, md.get("labels")) and fields_match(freqs, o)
 
+        as_table = "as=Table" in (self.headers.get("Accept") or "")
         try:
             for t, o in initial:
+                if as_table:
+                    from .tables import to_table
+                    o = to_table(cl, o, self.q.get("includeObject", "PartialObjectMetadata")) or o
                 chunk({"type": t, "object": o})
             last_bookmark = time.time()
             while not self.server.stopping:
@@ -540,7 +552,11 @@ class Handler(BaseHTTPRequestHandler):
                             continue
                     elif not new_m:
                         continue
-                    chunk({"type": t, "object": cl._versioned(rt, ev.obj)})
+                    obj = cl._versioned(rt, ev.obj)
+                    if as_table:
+                        from .tables import to_table
+                        obj = to_table(cl, obj, self.q.get("includeObject", "PartialObjectMetadata")) or obj
+                    chunk({"type": t, "object": obj})
                 now = time.time()
                 if now >= deadline:
                     break
