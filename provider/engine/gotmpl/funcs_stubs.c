@@ -3,7 +3,6 @@
 
 #include <stdio.h>
 
-const tfunc tmpl_funcs_crypto[] = {{NULL, NULL, 0, {0}, false, 0, NULL}};
 
 const tfunc tmpl_funcs_date[] = {{NULL, NULL, 0, {0}, false, 0, NULL}};
 
