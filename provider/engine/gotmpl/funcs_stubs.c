@@ -4,7 +4,6 @@
 #include <stdio.h>
 
 
-const tfunc tmpl_funcs_date[] = {{NULL, NULL, 0, {0}, false, 0, NULL}};
 
 int toml_emit(sb *b, const tval *v, char *errbuf, size_t errcap)
 {
@@ -16,8 +15,3 @@ int toml_emit(sb *b, const tval *v, char *errbuf, size_t errcap)
 
 void ts_to_rfc3339(sb *o, const char *s, size_t n) { sb_putn(o, s, n); }
 
-void time_string(sb *b, const tval *self)
-{
-	(void)self;
-	sb_puts(b, "0001-01-01 00:00:00 +0000 UTC");
-}
