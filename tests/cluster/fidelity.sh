@@ -368,6 +368,14 @@ t "kubectl apply --server-side -f dir (31 objects)" 0 "customresourcedefinition.
   "$K" apply --server-side -f "$M/all"
 n=$("$K" apply --server-side -f "$M/all" 2>&1 | grep -c "serverside-applied")
 if [ "$n" = 31 ]; then ok "re-apply is idempotent for all 31 objects"; else ko "re-apply: $n of 31 serverside-applied"; fi
+admin POST /_test/settle >/dev/null
+KINDS=deploy,sts,ds,job,cronjob,hpa,pdb,ing,ingressclass,netpol,role,rolebinding,clusterrole,clusterrolebinding,sc,lease,validatingwebhookconfiguration,mutatingwebhookconfiguration,apiservice,crd,cm,secret,sa,svc,pvc,pod,quota,limits,ep,ns
+JP='{range .items[*]}{.kind}/{.metadata.namespace}/{.metadata.name}={.metadata.resourceVersion}{"\n"}{end}'
+"$K" get "$KINDS" -A -o jsonpath="$JP" > "$W/rv1" 2>&1
+"$K" apply --server-side -f "$M/all" >/dev/null 2>&1
+"$K" get "$KINDS" -A -o jsonpath="$JP" > "$W/rv2" 2>&1
+if [ -s "$W/rv1" ] && diff "$W/rv1" "$W/rv2" >/dev/null; then ok "re-apply keeps every resourceVersion ($(wc -l < "$W/rv1") objects)"
+else ko "re-apply keeps every resourceVersion" "$(diff "$W/rv1" "$W/rv2")"; fi
 t "kubectl wait crd established" 0 "condition met" "$K" wait --for condition=established --timeout=10s crd/widgets.shop.example.com
 t "custom resource applies after CRD" 0 "widget.shop.example.com/blue serverside-applied" "$K" apply --server-side -f "$M/cr"
 t "kubectl get by CRD short name and printer columns" 0 "NAME +COLOR +SIZE +AGE" "$K" get wdg -n shop

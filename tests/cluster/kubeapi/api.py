@@ -596,6 +596,15 @@ class Cluster:
         obj["kind"] = rt.kind
         if rt.status and "status" in obj:
             del obj["status"]
+        if rt.kind == "Job" and not rt.crd and isinstance(obj.get("spec"), dict) and \
+                not obj["spec"].get("manualSelector"):
+            # batch/v1 Job strategy: generated selector and pod labels
+            uid, name = md["uid"], md.get("name")
+            obj["spec"]["selector"] = {"matchLabels": {"batch.kubernetes.io/controller-uid": uid}}
+            tpl = obj["spec"].setdefault("template", {})
+            lbl = (tpl.setdefault("metadata", {}) or {}).setdefault("labels", {})
+            lbl.update({"batch.kubernetes.io/controller-uid": uid, "batch.kubernetes.io/job-name": name,
+                        "controller-uid": uid, "job-name": name})
         self._default(rt, obj, None, field_validation, warnings)
         return obj
 
@@ -957,6 +966,8 @@ class Cluster:
                 if me_ident in managers:
                     managers[me_ident].time = now_rfc3339()
                 obj["metadata"]["managedFields"] = encode_managed(managers)
+                if not obj["metadata"]["managedFields"]:
+                    obj["metadata"].pop("managedFields")
                 return self._finish_create(rt, obj, dry_run)
             new = merged
             nmd = new.setdefault("metadata", {})
