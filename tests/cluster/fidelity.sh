@@ -41,11 +41,13 @@ eventually() {
 }
 
 # ---------------------------------------------------------------- unit tests
+PY=${PYTHON:-python3}
+if ! "$PY" -c 'import yaml' >/dev/null 2>&1 && /usr/bin/python3 -c 'import yaml' >/dev/null 2>&1; then PY=/usr/bin/python3; fi
 echo "# unit tests (python unittest)"
-uout=$(cd "$HERE" && python3 -m unittest discover -s . -p 'test_*.py' 2>&1); urc=$?
+uout=$(cd "$HERE" && "$PY" -m unittest discover -s . -p 'test_*.py' 2>&1); urc=$?
 ran=$(grep -oE '^Ran [0-9]+' <<<"$uout" | grep -oE '[0-9]+' || echo 0)
-ufail=$(grep -oE '(failures|errors)=[0-9]+' <<<"$uout" | grep -oE '[0-9]+' | paste -sd+ - | bc 2>/dev/null || true)
-ufail=${ufail:-0}
+ufail=0
+for n in $(grep -oE '(failures|errors)=[0-9]+' <<<"$uout" | grep -oE '[0-9]+'); do ufail=$((ufail + n)); done
 if [ "$urc" != 0 ] && [ "$ufail" = 0 ]; then ufail=1; fi
 pass=$((pass + ran - ufail)); fail=$((fail + ufail))
 echo "unit: $((ran - ufail)) passed, $ufail failed"
@@ -564,7 +566,7 @@ t "hold: rollout status times out" 1 "timed out waiting for the condition|Waitin
 echo "# admin API: faults and counters"
 admin DELETE /_test/requests >/dev/null
 "$K" get cm -n shop >/dev/null 2>&1
-t "request counters" 0 '"GET /api/v1/namespaces/shop/configmaps": 1' sh -c "$(printf '%q ' "${CURL[@]}") $API/_test/requests | python3 -m json.tool"
+t "request counters" 0 '"GET /api/v1/namespaces/shop/configmaps": 1' sh -c "$(printf '%q ' "${CURL[@]}") $API/_test/requests | $PY -m json.tool"
 admin POST /_test/faults '{"path":"^/api/v1/namespaces/shop/configmaps/settings$","count":1,"action":"error","code":500}' >/dev/null
 t "fault: HTTP 500 as InternalError" 1 "Error from server \(InternalError\)" "$K" get cm settings -n shop
 admin POST /_test/faults '{"path":"^/api/v1/namespaces/shop/configmaps/settings$","count":2,"action":"error","code":429,"retryAfter":1}' >/dev/null

@@ -851,13 +851,12 @@ class Cluster:
 
     def apply(self, rt, ns, name, raw, manager, force=False, dry_run=False, subresource="", field_validation="",
               warnings=None):
-        import yaml
         if not manager:
             raise E.bad_request("PATCH, application/apply-patch+yaml requires fieldManager parameter")
         validate_manager_name(manager)
         try:
             text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-            cfg = yaml.safe_load(text) if text.strip() else None
+            cfg = load_yaml(text) if text.strip() else None
         except Exception as e:
             raise E.bad_request("error decoding YAML: %s" % str(e).replace("\n", " "))
         if not isinstance(cfg, dict):
@@ -1433,6 +1432,20 @@ def _container_errors(cs, prefix):
 def _spec_of(obj):
     o = {k: v for k, v in obj.items() if k not in ("metadata", "status", "apiVersion", "kind")}
     return json.dumps(o, sort_keys=True)
+
+
+def load_yaml(text):
+    """YAML (or JSON, which needs no PyYAML) -> JSON-like value."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    try:
+        import yaml
+    except ImportError:
+        raise E.ApiError(415, "UnsupportedMediaType", "this test server needs PyYAML (python3-yaml) for YAML "
+                         "bodies; send JSON", {})
+    return _yaml_to_json(yaml.safe_load(text))
 
 
 def _yaml_to_json(v):

@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from . import errors as E
 from . import registry as R
 from .admin import Admin
-from .api import Cluster, _yaml_to_json
+from .api import Cluster, load_yaml
 from .selectors import fields_match, labels_match, parse_field_selector, parse_label_selector
 
 VERSION = {
@@ -131,11 +131,12 @@ class Handler(BaseHTTPRequestHandler):
                                 "include: application/json, application/yaml, "
                                 "application/vnd.kubernetes.protobuf")
         if ctype in ("application/yaml", "application/x-yaml", "text/yaml"):
-            import yaml
             try:
-                return _yaml_to_json(yaml.safe_load(raw.decode("utf-8")))
+                return load_yaml(raw.decode("utf-8"))
+            except E.ApiError:
+                raise
             except Exception as e:
-                raise E.bad_request("error converting YAML to JSON: %s" % e)
+                raise E.bad_request("error converting YAML to JSON: %s" % str(e).replace("\n", " "))
         if ctype == "application/vnd.kubernetes.protobuf":
             from .protobuf import ProtoError, decode_body
             try:
