@@ -106,7 +106,7 @@ def error_line(stderr):
 def decode_batch(stdout):
     res = {}
     for l in stdout.split("\n"):
-        m = re.match(r"^(c\d+): (.*)$", l)
+        m = re.match(r"^(c\d+):\s?(.*)$", l)
         if m:
             res[m.group(1)] = base64.b64decode(m.group(2).strip().strip('"')).decode("utf-8", "replace")
     return res

@@ -6,6 +6,9 @@
 #include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <netdb.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
 
 #define H exec_heap(x)
 
@@ -352,7 +355,217 @@ static tval *f_isabs(texec *x, tval **a, int n)
 	return tv_bool(H, a[0]->u.s.n > 0 && a[0]->u.s.p[0] == '/');
 }
 
+/* ---------------- net/url ---------------- */
+static int unhex(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : (c | 32) >= 'a' && (c | 32) <= 'f' ? (c | 32) - 'a' + 10 : -1;
+}
+
+static bool pct_decode(sb *o, const char *s, size_t n)
+{
+	sb_putn(o, "", 0);
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '%') {
+			if (i + 2 >= n + 0 && i + 2 > n - 1 + 1)
+				return false;
+			if (i + 2 >= n || unhex(s[i + 1]) < 0 || unhex(s[i + 2]) < 0)
+				return false;
+			sb_putc(o, (char)(unhex(s[i + 1]) * 16 + unhex(s[i + 2])));
+			i += 2;
+		} else
+			sb_putc(o, s[i]);
+	}
+	return true;
+}
+
+static void map_str(texec *x, tval *m, const char *k, const char *v, size_t n)
+{
+	tm_set(H, m, k, strlen(k), tv_str(H, v, n));
+}
+
+static tval *f_urlparse(texec *x, tval **a, int n)
+{
+	(void)n;
+	const char *s = a[0]->u.s.p;
+	size_t len = a[0]->u.s.n;
+	tval *m = tv_map(H);
+	const char *frag = memchr(s, '#', len);
+	size_t rest = frag ? (size_t)(frag - s) : len;
+	sb fr = {0};
+	if (frag && !pct_decode(&fr, frag + 1, len - rest - 1)) {
+		sb_free(&fr);
+		return fn_error(x, "unable to parse url: parse \"%s\": invalid URL escape", s);
+	}
+	map_str(x, m, "fragment", fr.p ? fr.p : "", fr.n);
+	sb_free(&fr);
+	/* scheme */
+	size_t i = 0;
+	const char *scheme = "";
+	size_t sl = 0;
+	if (rest && ((s[0] | 32) >= 'a' && (s[0] | 32) <= 'z')) {
+		size_t k = 1;
+		while (k < rest && (((s[k] | 32) >= 'a' && (s[k] | 32) <= 'z') || (s[k] >= '0' && s[k] <= '9') ||
+				    s[k] == '+' || s[k] == '-' || s[k] == '.'))
+			k++;
+		if (k < rest && s[k] == ':') {
+			scheme = s;
+			sl = k;
+			i = k + 1;
+		}
+	}
+	sb sch = {0};
+	for (size_t k = 0; k < sl; k++)
+		sb_putc(&sch, (char)((s[k] >= 'A' && s[k] <= 'Z') ? s[k] + 32 : s[k]));
+	map_str(x, m, "scheme", sch.p ? sch.p : "", sch.n);
+	sb_free(&sch);
+	(void)scheme;
+	const char *q = memchr(s + i, '?', rest - i);
+	size_t pend = q ? (size_t)(q - s) : rest;
+	map_str(x, m, "query", q ? q + 1 : "", q ? rest - pend - 1 : 0);
+	const char *user = "";
+	size_t ul = 0;
+	const char *host = "";
+	size_t hl = 0;
+	const char *opaque = "";
+	size_t ol = 0;
+	if (sl && i < pend && s[i] != '/') {
+		opaque = s + i;
+		ol = pend - i;
+		i = pend;
+	} else if (pend - i >= 2 && s[i] == '/' && s[i + 1] == '/') {
+		i += 2;
+		size_t ae = i;
+		while (ae < pend && s[ae] != '/')
+			ae++;
+		const char *at = NULL;
+		for (size_t k = i; k < ae; k++)
+			if (s[k] == '@')
+				at = s + k;
+		if (at) {
+			user = s + i;
+			ul = (size_t)(at - (s + i));
+			host = at + 1;
+			hl = (size_t)(s + ae - host);
+		} else {
+			host = s + i;
+			hl = ae - i;
+		}
+		i = ae;
+	}
+	map_str(x, m, "opaque", opaque, ol);
+	map_str(x, m, "host", host, hl);
+	/* hostname: strip port and IPv6 brackets */
+	size_t hn = hl;
+	const char *hs = host;
+	if (hl && host[0] == '[') {
+		const char *rb = memchr(host, ']', hl);
+		hs = host + 1;
+		hn = rb ? (size_t)(rb - hs) : hl - 1;
+	} else {
+		const char *colon = NULL;
+		for (size_t k = 0; k < hl; k++)
+			if (host[k] == ':')
+				colon = host + k;
+		if (colon)
+			hn = (size_t)(colon - host);
+	}
+	map_str(x, m, "hostname", hs, hn);
+	sb path = {0};
+	if (!pct_decode(&path, s + i, pend - i)) {
+		sb_free(&path);
+		return fn_error(x, "unable to parse url: parse \"%s\": invalid URL escape", s);
+	}
+	map_str(x, m, "path", path.p ? path.p : "", path.n);
+	sb_free(&path);
+	map_str(x, m, "userinfo", user, ul);
+	return m;
+}
+
+static const char *meta(tval *d, const char *k)
+{
+	tval *v = d && d->kind == TMPL_MAP ? tm_get(d, k, strlen(k)) : NULL;
+	return v && v->kind == TMPL_STRING ? v->u.s.p : "";
+}
+
+static void escape_path(sb *o, const char *p)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	for (; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr("-_.~/!$&'()*+,;=:@", c))
+			sb_putc(o, (char)c);
+		else {
+			sb_putc(o, '%');
+			sb_putc(o, hex[c >> 4]);
+			sb_putc(o, hex[c & 15]);
+		}
+	}
+}
+
+static tval *f_urljoin(texec *x, tval **a, int n)
+{
+	(void)n;
+	tval *d = a[0];
+	const char *scheme = meta(d, "scheme"), *host = meta(d, "host"), *path = meta(d, "path"),
+		   *query = meta(d, "query"), *opaque = meta(d, "opaque"), *frag = meta(d, "fragment"),
+		   *user = meta(d, "userinfo");
+	sb o = {0};
+	sb_putn(&o, "", 0);
+	if (*scheme) {
+		sb_puts(&o, scheme);
+		sb_putc(&o, ':');
+	}
+	if (*opaque)
+		sb_puts(&o, opaque);
+	else {
+		if (*scheme || *host || *user) {
+			if (*host || *path || *user)
+				sb_puts(&o, "//");
+			if (*user) {
+				sb_puts(&o, user);
+				sb_putc(&o, '@');
+			}
+			sb_puts(&o, host);
+		}
+		if (*path && path[0] != '/' && *host)
+			sb_putc(&o, '/');
+		escape_path(&o, path);
+	}
+	if (*query) {
+		sb_putc(&o, '?');
+		sb_puts(&o, query);
+	}
+	if (*frag) {
+		sb_putc(&o, '#');
+		escape_path(&o, frag);
+	}
+	return sb_to_val(H, &o);
+}
+
+static tval *f_gethostbyname(texec *x, tval **a, int n)
+{
+	(void)n;
+	/* Helm without --enable-dns (the default) answers "" */
+	if (!exec_opts(x)->enable_dns)
+		return tv_str(H, "", 0);
+	struct addrinfo hints = {0}, *res = NULL;
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo(a[0]->u.s.p, NULL, &hints, &res) != 0 || !res)
+		return fn_error(x, "invalid argument to Intn");
+	char buf[INET6_ADDRSTRLEN] = "";
+	if (res->ai_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)res->ai_addr)->sin_addr, buf, sizeof buf);
+	else
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)res->ai_addr)->sin6_addr, buf, sizeof buf);
+	freeaddrinfo(res);
+	return tv_cstr(H, buf);
+}
+
 const tfunc tmpl_funcs_encoding[] = {
+	{"urlParse", f_urlparse, 1, {P_STR}, false, 0, "map[string]interface {}"},
+	{"urlJoin", f_urljoin, 1, {P_MAP}, false, 0, "string"},
+	{"getHostByName", f_gethostbyname, 1, {P_STR}, false, 0, "string"},
 	{"b64enc", f_b64enc, 1, {P_STR}, false, 0, "string"},
 	{"b64dec", f_b64dec, 1, {P_STR}, false, 0, "string"},
 	{"b32enc", f_b32enc, 1, {P_STR}, false, 0, "string"},

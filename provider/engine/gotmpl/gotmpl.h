@@ -244,6 +244,9 @@ typedef struct tmpl_options {
 	/* Name of the root template (Helm: "gotpl"): the name `tpl` parses its
 	 * text under. NULL → "gotpl". */
 	const char *root_name;
+	/* getHostByName resolves names only when set (helm --enable-dns);
+	 * otherwise it returns "" as Helm does by default. */
+	int enable_dns;
 } tmpl_options;
 
 /* opts may be NULL (Helm defaults).  Copied. */
