@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
 
-PKGS := grpc libprotobuf-c libgit2 libcjson yaml-0.1 openssl libcurl msgpack
+PKGS := grpc libprotobuf-c libgit2 libcjson yaml-0.1 openssl libcurl msgpack zlib
 CC ?= cc
 CSTD := -std=c11 -D_GNU_SOURCE
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter

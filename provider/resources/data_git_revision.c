@@ -47,60 +47,16 @@ static int validate(const res_ctx *ctx, const tf_value *config, tf_diags *d) {
   return rc;
 }
 
-/* Which attribute a resolve failure is about, and a summary for it. */
-static const char *failure_attr(int code, const char **summary) {
-  switch (code) {
-  case GSYNC_ENOTFOUND:
-  case GSYNC_EAMBIGUOUS:
-    *summary = "Unknown Git revision";
-    return "revision";
-  case GSYNC_EAUTH:
-    *summary = "Git authentication failed";
-    return "repo_url";
-  case GSYNC_ECANCELLED:
-    *summary = "Cancelled";
-    return "repo_url";
-  case GSYNC_ENOTREPO:
-    *summary = "Not a Git repository";
-    return "repo_url";
-  case GSYNC_ENETWORK:
-    *summary = "Cannot reach the Git repository";
-    return "repo_url";
-  default:
-    *summary = "Cannot read the Git repository";
-    return "repo_url";
-  }
-}
-
 static int read(const res_ctx *ctx, const tf_value *config, tf_value **state, tf_diags *d) {
-  gsync_cache *cache;
-  if (validate(ctx, config, d) != 0 || res_git_cache(ctx, &cache, d) != 0) return -1;
+  res_git_call git;
+  if (validate(ctx, config, d) != 0 || res_git_begin(ctx, &git, d) != 0) return -1;
   const char *url = res_get_string(config, "repo_url");
   const char *rev = res_get_string(config, "revision");
-  const res_git_config *g = &ctx->provider->git;
-  gsync_credentials creds = {0};
-  gsync_error err = {0};
-  creds.username = g->username ? strdup(g->username) : NULL;
-  creds.password = g->password ? strdup(g->password) : NULL;
-  creds.ssh_private_key = g->ssh_private_key ? strdup(g->ssh_private_key) : NULL;
-  creds.ssh_known_hosts = g->ssh_known_hosts ? strdup(g->ssh_known_hosts) : NULL;
-  creds.insecure_skip_tls_verify = g->insecure_skip_tls_verify;
   gsync_commit c = {0};
-  int rc = gsync_credentials_from_env(&creds, &err);
-  if (rc == 0) {
-    gsync_options opts = {
-        .timeout_sec = (unsigned)g->timeout_seconds, .cancel = ctx->stop, .creds = &creds};
-    rc = gsync_resolve(cache, url, rev, &opts, &c, &err);
-  }
-  gsync_credentials_clear(&creds);
-  if (rc != 0) {
-    const char *summary;
-    tf_path p;
-    attr_path(&p, failure_attr(rc, &summary));
-    tf_diags_add(d, TF_ERROR, &p, summary, "%s", err.message);
-    tf_path_free(&p);
-    return -1;
-  }
+  gsync_error err = {0};
+  int rc = gsync_resolve(git.cache, url, rev, &git.opts, &c, &err);
+  res_git_end(&git);
+  if (rc != 0) return res_git_fail(rc, &err, "repo_url", "revision", d);
   const tf_type *t = res_find_data_source("gitops_git_revision")->type;
   tf_value *v = tf_value_object_empty(t);
   tf_value_set_attr(v, "repo_url", tf_value_string(url));

@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "engine/git/gsync.h"
 #include "tf/tf.h"
 
 /* Provider configuration after ConfigureProvider (read-only from then on). */
@@ -96,6 +97,19 @@ void res_provider_free(res_provider *p);
 
 /* The provider's Git mirror cache, opened on first use; errors name git.cache_dir. */
 int res_git_cache(const res_ctx *ctx, struct gsync_cache **out, tf_diags *d);
+
+/* One Git operation's cache, credentials and options, from the provider block and
+ * the environment (res_git.c). res_git_end wipes the credentials. */
+typedef struct {
+  struct gsync_cache *cache;
+  gsync_credentials creds;
+  gsync_options opts;
+} res_git_call;
+int res_git_begin(const res_ctx *ctx, res_git_call *call, tf_diags *d);
+void res_git_end(res_git_call *call);
+/* A gsync failure as a diagnostic on the URL or revision attribute; returns -1. */
+int res_git_fail(int code, const gsync_error *err, const char *url_attr, const char *revision_attr,
+                 tf_diags *d);
 
 /* Helpers for reading config values (res_value.c): NULL/-1 when null or unknown. */
 const char *res_get_string(const tf_value *obj, const char *name);

@@ -5,8 +5,10 @@
 #include "resources/res.h"
 
 extern const res_data_source_def res_ds_git_revision;
+extern const res_data_source_def res_ds_manifests;
 
-static const res_data_source_def *const data_source_defs[] = {&res_ds_git_revision};
+static const res_data_source_def *const data_source_defs[] = {&res_ds_git_revision,
+                                                              &res_ds_manifests};
 /* NULL-terminated: the managed resources arrive with later work. */
 static const res_resource_def *const resource_defs[] = {NULL};
 

@@ -39,6 +39,40 @@ echo one >"$src/a.txt" && git -C "$src" add -A && git -C "$src" commit -q -m "fi
 git -C "$src" tag -a v1 -m "version one"
 git -C "$src" checkout -q -b dev && echo dev >"$src/b.txt" && git -C "$src" add -A &&
   git -C "$src" commit -q -m "on dev" && git -C "$src" checkout -q main
+mkdir -p "$src/guestbook/extra" "$src/broken"
+cat >"$src/guestbook/app.yaml" <<'YAML'
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: guestbook-ui
+  namespace: guestbook
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: guestbook-ui}
+  template:
+    metadata:
+      labels: {app: guestbook-ui}
+    spec:
+      containers:
+      - name: ui
+        image: gcr.io/heptio-images/ks-guestbook-demo:0.2
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: guestbook-ui
+  namespace: guestbook
+spec:
+  ports:
+  - port: 80
+  selector:
+    app: guestbook-ui
+YAML
+printf 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\n  namespace: guestbook\nstringData:\n  password: hunter2\n' >"$src/guestbook/secret.yaml"
+printf '{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "extra", "namespace": "guestbook"}}\n' >"$src/guestbook/extra/cm.json"
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bad\ndata:\n  key: "unclosed\n' >"$src/broken/cm.yaml"
+git -C "$src" add -A && git -C "$src" commit -q -m "manifests"
 git clone -q --bare "$src" "$WORK/served/apps.git"
 daemon=$(bash tests/git/git-daemon.sh start "$WORK/served") || { fail "git daemon start"; exit 1; }
 bare="$WORK/served/apps.git"
@@ -63,7 +97,7 @@ expect_eq "for_each: annotated tag peeled" "$(out "$cfg" tag_sha)" "$(git -C "$b
 expect_eq "tag ref" "$(out "$cfg" tag_ref)" "refs/tags/v1"
 expect_eq "short SHA from another data source" "$(out "$cfg" pinned_sha)" "$main1"
 expect_eq "author" "$(out "$cfg" author)" "E2E Author <e2e@example.com>"
-expect_eq "message" "$(out "$cfg" message)" "first commit"
+expect_eq "message" "$(out "$cfg" message)" "manifests"
 
 # 2. the branch moves: the next plan and apply see the new commit
 echo two >>"$src/a.txt" && git -C "$src" commit -q -am "second commit"
@@ -103,6 +137,29 @@ elif grep -q "Not a Git repository\|Cannot read the Git repository" "$WORK/notre
   ok "non-git URL: clear error"
 else
   fail "non-git URL: clear error" "$WORK/notrepo.log"
+fi
+
+# 5. gitops_manifests: a directory source rendered at a revision, Secrets redacted
+man="$WORK/man" && cp -r tests/e2e/manifests "$man"
+if run "$man" "$WORK/man.log" apply -auto-approve; then ok "gitops_manifests apply"; else fail "gitops_manifests apply" "$WORK/man.log"; fi
+expect_eq "directory source: top-level files" "$(out "$man" guestbook_keys)" \
+  "/Secret/guestbook/creds,/Service/guestbook/guestbook-ui,apps/Deployment/guestbook/guestbook-ui"
+expect_eq "directory source: recurse + exclude" "$(out "$man" all_keys)" \
+  "/ConfigMap/guestbook/extra,/Service/guestbook/guestbook-ui,apps/Deployment/guestbook/guestbook-ui"
+secret=$(out "$man" secret_yaml)
+if echo "$secret" | grep -q "password: ++++++++" && ! echo "$secret" | grep -q hunter2; then
+  ok "Secret values redacted in objects"
+else
+  fail "Secret values redacted in objects"
+fi
+expect_eq "manifests revision" "$(out "$man" revision)" "$(git -C "$bare" rev-parse main)"
+bm="$WORK/bm" && cp -r tests/e2e/bad_manifest "$bm"
+if run "$bm" "$WORK/bm.log" plan; then
+  fail "broken YAML fails" "$WORK/bm.log"
+elif grep -q "Invalid manifest" "$WORK/bm.log" && grep -q "broken/cm.yaml:[0-9]*:[0-9]*" "$WORK/bm.log"; then
+  ok "broken YAML: diagnostic with file:line:column"
+else
+  fail "broken YAML: diagnostic with file:line:column" "$WORK/bm.log"
 fi
 
 echo "e2e (${TFCORE##*/}): $passed passed, $failed failed"
