@@ -82,6 +82,7 @@ class Controllers:
         self.running = False
         self.busy = 0
         self.pod_ip = itertools.count(10)
+        self.pod_seq = itertools.count()
         cluster.listeners.append(self.on_event)
         self.thread = None
 
@@ -160,6 +161,8 @@ class Controllers:
         if rt.kind not in WATCHED or rt.crd:
             return
         if type_ == "DELETED":
+            if rt.kind == "Pod":
+                self._pod_gone(obj)
             return
         if type_ == "MODIFIED" and old is not None and _spec_key(old) == _spec_key(obj):
             return
@@ -170,6 +173,33 @@ class Controllers:
             return
         self.schedule(rt.kind, rt.group, rt.plural, md.get("namespace", ""), md["name"], 1, min(0.02, d))
         self.schedule(rt.kind, rt.group, rt.plural, md.get("namespace", ""), md["name"], 2, d)
+
+    def _pod_gone(self, pod):
+        """A controller replaces a deleted pod (the owner is reconciled again)."""
+        ns = pod["metadata"].get("namespace", "")
+        for ref in pod["metadata"].get("ownerReferences") or []:
+            if not ref.get("controller"):
+                continue
+            kind = ref.get("kind")
+            if kind == "ReplicaSet":
+                rs = self.cl.peek(self._rt("apps", "replicasets"), ns, ref.get("name"))
+                if rs is None or rs["metadata"].get("deletionTimestamp"):
+                    return
+                for r2 in rs["metadata"].get("ownerReferences") or []:
+                    if r2.get("controller") and r2.get("kind") == "Deployment":
+                        kind, ref = "Deployment", r2
+                        break
+            plural = {"ReplicaSet": "replicasets", "Deployment": "deployments", "StatefulSet": "statefulsets",
+                      "DaemonSet": "daemonsets"}.get(kind)
+            if plural is None:
+                return
+            owner = self.cl.peek(self._rt("apps", plural), ns, ref.get("name"))
+            if owner is None or owner["metadata"].get("deletionTimestamp") or \
+                    owner["metadata"].get("uid") != ref.get("uid") and kind != "Deployment":
+                return
+            d = self.cl.status_delay
+            self.schedule(kind, "apps", plural, ns, ref.get("name"), 1, min(0.02, d))
+            self.schedule(kind, "apps", plural, ns, ref.get("name"), 2, d)
 
     # ------------------------------------------------------------------ dispatch
 
@@ -327,7 +357,8 @@ class Controllers:
             base = owner["metadata"]["name"]
             i = 0
             while len(want) < count:
-                cand = "%s-%s" % (base, _hash_name("%s/%d/%s" % (owner["metadata"]["uid"], i, base), 5))
+                cand = "%s-%s" % (base, _hash_name("%s/%d/%d" % (owner["metadata"]["uid"], i,
+                                                                  next(self.pod_seq)), 5))
                 i += 1
                 if cand not in want:
                     want.append(cand)
