@@ -420,6 +420,8 @@ static void test_apply_big_set(void **state) {
   counters_reset();
   kube_apply_report r;
   kube_error e;
+  kube_stats st0, st1;
+  kube_client_stats(C, &st0);
   double t0 = kt_now();
   int rc = apply(C, &BIG, NULL, &r, &e);
   if (rc) dump_report(&r);
@@ -428,6 +430,12 @@ static void test_apply_big_set(void **state) {
   assert_int_equal(r.created, 200);
   assert_int_equal(r.failed + r.pending + r.configured + r.unchanged, 0);
   assert_int_equal(server_count("PATCH", NULL), 200);
+  /* connections are pooled: a handful for 200+ requests (4 in parallel) */
+  kube_client_stats(C, &st1);
+  print_message("    %llu requests over %llu new connections\n",
+                (unsigned long long)(st1.requests - st0.requests),
+                (unsigned long long)(st1.connects - st0.connects));
+  assert_true(st1.connects - st0.connects <= 12);
   /* order: Namespace, CRD, waves (-1 CronJobs first, 1 Jobs last), Widgets
    * (unknown kind) after the known kinds of wave 0 */
   assert_string_equal(r.results[r.order[0]].key, "/Namespace//kt-big");
@@ -989,6 +997,44 @@ static void test_faults_persistent(void **state) {
   faults_clear();
 }
 
+/* A CRD that cannot be applied: its custom resources fail at once instead
+ * of waiting for the kind to appear. */
+static void test_crd_failure(void **state) {
+  (void)state;
+  NEED_CLUSTER();
+  objset s;
+  set_parse(
+      &s,
+      "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
+      "metadata: {name: things.bad.gitops}\nspec:\n  group: bad.gitops\n  scope: Namespaced\n"
+      "  names: {plural: things, kind: Thing}\n  versions: [{name: v1, served: true, "
+      "storage: true, schema: {openAPIV3Schema: {type: object}}}]\n---\n"
+      "apiVersion: bad.gitops/v1\nkind: Thing\nmetadata: {name: t, namespace: default}\n---\n"
+      "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: crd-fail-other, namespace: default}\n");
+  faults_clear();
+  fault("{\"path\":\"customresourcedefinitions/things.bad.gitops$\",\"method\":\"PATCH\","
+        "\"action\":\"error\",\"code\":422,\"count\":100,\"message\":\"spec.versions: invalid\"}");
+  kube_apply_options o = {.continue_on_error = 1};
+  kube_apply_report r;
+  kube_error e;
+  double t0 = kt_now();
+  assert_code(apply(C, &s, &o, &r, &e), KUBE_EREJECTED, e);
+  assert_true(kt_now() - t0 < 5);
+  assert_contains(e.message, "spec.versions: invalid");
+  assert_contains(e.message, "and 1 more failures");
+  assert_int_equal(r.results[0].status, KUBE_APPLY_FAILED);
+  assert_int_equal(r.results[1].status, KUBE_APPLY_FAILED);
+  assert_int_equal(r.results[1].code, KUBE_ENOKIND);
+  assert_contains(r.results[1].message,
+                  "CustomResourceDefinition "
+                  "apiextensions.k8s.io/CustomResourceDefinition//things.bad.gitops "
+                  "was not applied");
+  assert_int_equal(r.results[2].status, KUBE_APPLY_CREATED);
+  kube_apply_report_clear(&r);
+  faults_clear();
+  set_free(&s);
+}
+
 static atomic_int CANCEL;
 
 static void *cancel_later(void *ud) {
@@ -1198,6 +1244,34 @@ static void test_auth_forms(void **state) {
 }
 
 /* Namespaced objects without a namespace go to default_namespace. */
+static void test_response_limit(void **state) {
+  (void)state;
+  NEED_CLUSTER();
+  kube_client_options o = fast_opts();
+  o.max_response_bytes = 2000;
+  kube_client *c = new_client(&o);
+  kube_response r;
+  kube_error e;
+  assert_code(kube_request(c, "GET", "/apis", NULL, NULL, 0, NULL, NULL, &r, &e), KUBE_ETOOBIG, e);
+  assert_contains(e.message, "larger than 2000 bytes");
+  kube_stats st;
+  kube_client_stats(c, &st);
+  assert_int_equal(st.retries, 0);
+  assert_ok(kube_request(c, "GET", "/version", NULL, NULL, 0, NULL, NULL, &r, &e), e);
+  assert_int_equal(r.status, 200);
+  assert_non_null(strstr(r.body, "gitVersion"));
+  kube_response_clear(&r);
+  /* 404 keeps the response for the caller */
+  assert_code(kube_request(c, "GET", "/api/v1/namespaces/default/configmaps/nope", NULL, NULL, 0,
+                           NULL, NULL, &r, &e),
+              KUBE_ENOTFOUND, e);
+  assert_int_equal(r.status, 404);
+  assert_contains(r.body, "\"reason\":\"NotFound\"");
+  assert_contains(e.message, "configmaps \"nope\" not found");
+  kube_response_clear(&r);
+  kube_client_free(c);
+}
+
 static void test_default_namespace(void **state) {
   (void)state;
   NEED_CLUSTER();
@@ -1239,10 +1313,12 @@ int main(void) {
       cmocka_unit_test(test_wait),
       cmocka_unit_test(test_faults_recovered),
       cmocka_unit_test(test_faults_persistent),
+      cmocka_unit_test(test_crd_failure),
       cmocka_unit_test(test_cancel),
       cmocka_unit_test(test_discovery_fault),
       cmocka_unit_test(test_concurrent_applies),
       cmocka_unit_test(test_auth_forms),
+      cmocka_unit_test(test_response_limit),
       cmocka_unit_test(test_default_namespace),
   };
   return cmocka_run_group_tests_name("kube_cluster", tests, group_setup, group_teardown);

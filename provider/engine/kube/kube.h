@@ -155,7 +155,17 @@ void kube_rest_config_clear(kube_rest_config *c);
 
 typedef struct kube_client kube_client;
 
-/* Zero means "default" for every field. */
+/*
+ * Zero means "default" for every field.
+ * Every request is retried (up to max_attempts in all, exponential back-off
+ * from backoff_initial_ms to backoff_max_ms, at least Retry-After when the
+ * server sends one, capped by max_retry_after_ms) on HTTP 429, 500, 502, 503,
+ * 504 and on connection failures, resets, empty replies and timeouts; never on
+ * other statuses or TLS certificate problems.  A 401 with credentials from an
+ * exec plugin or a tokenFile runs / reads them again once and repeats the
+ * request.  Connections are kept in a shared pool (HTTP/2 where the server
+ * offers it).
+ */
 typedef struct kube_client_options {
   int connect_timeout_ms;    /* default 10000 */
   int request_timeout_ms;    /* per attempt, default 60000 */
@@ -189,6 +199,7 @@ typedef struct kube_stats {
   uint64_t retries;   /* attempts that were retries */
   uint64_t exec_runs; /* credential plugin runs */
   uint64_t discovery; /* discovery requests */
+  uint64_t connects;  /* new connections opened (the rest reused one) */
 } kube_stats;
 void kube_client_stats(const kube_client *c, kube_stats *out);
 
@@ -416,6 +427,11 @@ typedef struct kube_apply_report {
  * (LIST per resource and namespace, or GET) and objects whose live state
  * already matches (kube_diff: no drift, every desired field owned by the
  * manager) are reported unchanged without any PATCH.
+ *
+ * Objects of the same kind, apiVersion and sync wave are applied
+ * concurrently (`parallelism`); after a failure no further object is started
+ * (unless continue_on_error), so the objects after it stay pending.  A custom
+ * resource whose CRD of the set failed is failed without waiting.
  *
  * `report` is always filled, also on failure: results[i].status says for
  * every object whether it was created, configured, unchanged, failed or never

@@ -65,15 +65,15 @@ static int is_crd(const cJSON *o) {
   return k && !strcmp(k, "CustomResourceDefinition") && !strcmp(g, CRD_GROUP);
 }
 
-/* The CRD of the set defining group/kind, if any. */
-static const cJSON *crd_for(const actx *a, const char *group, const char *kind) {
+/* Index of the CRD of the set defining group/kind, or (size_t)-1. */
+static size_t crd_for(const actx *a, const char *group, const char *kind) {
   for (size_t i = 0; i < a->n; i++) {
     const cJSON *o = a->objs[i];
     if (!is_crd(o)) continue;
     const char *g = kube__jpath_str(o, "spec.group"), *k = kube__jpath_str(o, "spec.names.kind");
-    if (g && k && !strcmp(g, group) && !strcmp(k, kind)) return o;
+    if (g && k && kind && !strcmp(g, group) && !strcmp(k, kind)) return i;
   }
-  return NULL;
+  return (size_t)-1;
 }
 
 static void fail(actx *a, size_t i, int code, const char *msg) {
@@ -104,7 +104,8 @@ static int preflight(actx *a, kube_error *err) {
     if (rc == KUBE_ENOKIND) {
       char group[256];
       kube__group_of(kube__obj_api_version(o), group, sizeof(group));
-      const cJSON *crd = crd_for(a, group, kube__obj_kind(o));
+      size_t ci = crd_for(a, group, kube__obj_kind(o));
+      const cJSON *crd = ci == (size_t)-1 ? NULL : a->objs[ci];
       if (crd) {
         const char *scope = kube__jpath_str(crd, "spec.scope");
         int namespaced = !scope || strcmp(scope, "Cluster");
@@ -323,6 +324,17 @@ static int wait_crds(actx *a, kube_error *err) {
 static void resolve_deferred(actx *a, size_t i) {
   int64_t deadline = kube__now_ms() + (a->o->crd_timeout_ms > 0 ? a->o->crd_timeout_ms : 60000);
   kube_error e = {0};
+  char group[256];
+  kube__group_of(kube__obj_api_version(a->objs[i]), group, sizeof(group));
+  size_t ci = crd_for(a, group, kube__obj_kind(a->objs[i]));
+  kube_apply_status cs = ci == (size_t)-1 ? KUBE_APPLY_PENDING : a->rep->results[ci].status;
+  if (!a->o->dry_run && (cs == KUBE_APPLY_FAILED || cs == KUBE_APPLY_PENDING)) {
+    char msg[1200];
+    snprintf(msg, sizeof(msg), "not applied: its CustomResourceDefinition %s was not applied",
+             ci == (size_t)-1 ? "" : a->rep->results[ci].key);
+    fail(a, i, KUBE_ENOKIND, msg);
+    return;
+  }
   for (;;) {
     const char *ns = NULL;
     int rc = kube__map_object(a->c, a->objs[i], a->default_ns, a->cancel, &a->maps[i], &ns, &e);

@@ -205,5 +205,6 @@ void kube_client_stats(const kube_client *c, kube_stats *s) {
   s->puts = atomic_load(&m->n_put);
   s->retries = atomic_load(&m->n_retries);
   s->discovery = atomic_load(&m->n_discovery);
+  s->connects = atomic_load(&m->n_connects);
   s->exec_runs = atomic_load(&m->auth.exec_runs);
 }

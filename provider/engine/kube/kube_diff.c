@@ -10,7 +10,7 @@
 #define MAX_PATHS 100
 
 typedef struct dctx {
-  char *const *ign[64]; /* json_pointers lists of the matching rules */
+  char *const **ign; /* json_pointers lists of the matching rules */
   size_t nign;
   kube_buf path;
   kube_diff_result *out;
@@ -395,7 +395,9 @@ int kube_diff(const cJSON *desired, const cJSON *live, const char *manager,
   dctx d = {.out = out};
   char group[256];
   kube__group_of(kube__obj_api_version(desired), group, sizeof(group));
-  for (size_t i = 0; i < n_rules && d.nign < 64; i++) {
+  if (n_rules && !(d.ign = calloc(n_rules, sizeof(*d.ign))))
+    return kube__set(err, KUBE_ENOMEM, "out of memory");
+  for (size_t i = 0; i < n_rules; i++) {
     const kube_ignore_rule *r = &rules[i];
     if (!r->group || !r->kind) /* group "" (core) must be given explicitly */
       continue;
@@ -412,6 +414,7 @@ int kube_diff(const cJSON *desired, const cJSON *live, const char *manager,
     out->not_owned = 1;
     record(&d);
     kube__buf_free(&d.path);
+    free(d.ign);
     return 0;
   }
   cJSON *norm = normalize_secret(desired);
@@ -426,6 +429,7 @@ int kube_diff(const cJSON *desired, const cJSON *live, const char *manager,
     out->not_owned = ownable(desired, 0, NULL);
   }
   kube__buf_free(&d.path);
+  free(d.ign);
   return 0;
 }
 

@@ -208,6 +208,9 @@ static CURLcode attempt(kube_client *c, CURL *h, const char *method, const char 
   CURLcode cc = curl_easy_perform(h);
   *status = 0;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
+  long connects = 0;
+  if (curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK && connects > 0)
+    atomic_fetch_add(&c->n_connects, (uint_fast64_t)connects);
   curl_slist_free_all(hdr);
   return cc;
 }

@@ -143,7 +143,7 @@ struct kube_client {
   kube_auth auth;
   struct kube_disco *disco;
   atomic_uint_fast64_t n_requests, n_get, n_list, n_patch, n_delete, n_post, n_put, n_retries,
-      n_discovery;
+      n_discovery, n_connects;
 };
 
 typedef enum { KUBE_REQ_OTHER = 0, KUBE_REQ_LIST, KUBE_REQ_DISCOVERY } kube_req_class;
