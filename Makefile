@@ -85,7 +85,7 @@ ASAN_VARS = B=build-asan CC=clang \
 # Unit tests, then the protocol and end-to-end tests, against the sanitizer build.
 check-asan: build/tfcore
 	$(MAKE) $(ASAN_VARS) unit
-	SKIP_TFCORE_SELFTEST=1 bash scripts/run-e2e.sh build-asan/terraform-provider-gitops
+	E2E_SANITIZER=1 bash scripts/run-e2e.sh build-asan/terraform-provider-gitops
 
 e2e: all
 	@bash scripts/run-e2e.sh build/terraform-provider-gitops

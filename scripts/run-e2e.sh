@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Protocol probe, tfcore's self-tests and the end-to-end .tf tests, against the
-# provider binary given (default build/terraform-provider-gitops).
+# Protocol probe, end-to-end .tf tests and Helm golden tests against the provider
+# binary given (default build/terraform-provider-gitops). With E2E_SANITIZER=1
+# (make check-asan) only the stages that exercise our C code run; otherwise also
+# tfcore's self-tests, the template-engine oracle cases and the test cluster's
+# fidelity tests against kubectl and helm.
 set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 PROVIDER="$(realpath "${1:-build/terraform-provider-gitops}")"
 export PROVIDER
 status=0
+stage() { echo "== $1"; shift; "$@" || status=1; }
 
 bash scripts/build-tfcore.sh >/dev/null || exit 1
 GP="$ROOT/build/gopath"
@@ -14,18 +18,17 @@ ln -sfn "$ROOT/tests/protocol" "$GP/src/protocolprobe"
 GO111MODULE=off GOPATH="$GP:/usr/share/gocode" GOCACHE="$ROOT/build/gocache" CGO_ENABLED=0 \
   go build -o build/protocol-probe protocolprobe || exit 1
 
-echo "== protocol ($PROVIDER)"
-build/protocol-probe "$PROVIDER" || status=1
-if [ -z "${SKIP_TFCORE_SELFTEST:-}" ] && [ -f tests/tfcore-selftest/run.sh ]; then
-  echo "== tfcore self-tests"
-  bash tests/tfcore-selftest/run.sh || status=1
-fi
-echo "== end-to-end (tfcore)"
-bash tests/e2e/run.sh || status=1
+stage "protocol ($PROVIDER)" build/protocol-probe "$PROVIDER"
+[ -n "${E2E_SANITIZER:-}" ] || stage "tfcore self-tests" bash tests/tfcore-selftest/run.sh
+stage "end-to-end (tfcore)" bash tests/e2e/run.sh
 if command -v terraform >/dev/null 2>&1; then
-  echo "== end-to-end ($(terraform version 2>/dev/null | head -n 1))"
-  E2E_TERRAFORM=1 bash tests/e2e/run.sh || status=1
+  stage "end-to-end ($(terraform version 2>/dev/null | head -n 1))" env E2E_TERRAFORM=1 bash tests/e2e/run.sh
 else
   echo "== end-to-end with a real terraform: skipped (no terraform on PATH)"
+fi
+stage "helm template goldens" env BIN="$PROVIDER" bash tests/helm/golden.sh
+if [ -z "${E2E_SANITIZER:-}" ]; then
+  [ -f tests/gotmpl/run.sh ] && stage "template engine vs helm" bash tests/gotmpl/run.sh
+  [ -f tests/cluster/fidelity.sh ] && stage "test cluster vs kubectl and helm" bash tests/cluster/fidelity.sh
 fi
 exit $status
