@@ -628,6 +628,19 @@ t "helm uninstall" 0 'release "demo" uninstalled' "$H" uninstall demo -n apps
 t "uninstall removed the resources" 0 "^$" "$K" get deploy,svc,sa -n apps -l app.kubernetes.io/instance=demo -o name
 t "uninstall removed the release" 0 "^NAME" "$H" list -n apps
 t "helm error on a missing release" 1 "Error: release: not found" "$H" get values nope -n apps
+(cd "$W" && "$H" create crdchart >/dev/null 2>&1 && mkdir -p crdchart/crds)
+sed 's/widgets.shop.example.com/gizmos.shop.example.com/; s/kind: Widget, plural: widgets, singular: widget, shortNames: \[wdg\]/kind: Gizmo, plural: gizmos, singular: gizmo/' \
+  "$M/all/30-net-rbac.yaml" | awk '/^kind: CustomResourceDefinition/{p=1; print "apiVersion: apiextensions.k8s.io/v1"} p' > "$W/crdchart/crds/gizmo.yaml"
+printf 'apiVersion: shop.example.com/v1\nkind: Gizmo\nmetadata: {name: "{{ .Release.Name }}-g"}\nspec: {color: green}\n' \
+  > "$W/crdchart/templates/gizmo.yaml"
+t "helm install a chart with crds/ and a custom resource" 0 "STATUS: deployed" \
+  "$H" install crd "$W/crdchart" -n apps --disable-openapi-validation
+t "custom resource from the chart exists" 0 "crd-g +green +1" "$K" get gizmos -n apps
+t "helm upgrade --install" 0 "REVISION: 2" "$H" upgrade --install crd "$W/crdchart" -n apps --set replicaCount=2
+t "helm uninstall keeps the CRD, removes the custom resource" 0 "gizmos.shop.example.com" \
+  sh -c "'$H' uninstall crd -n apps >/dev/null && '$K' get gizmos -n apps 2>&1; '$K' get crd -o name"
+t "kubectl apply --validate=false" 0 "configmap/novalidate serverside-applied" \
+  "$K" apply --server-side --validate=false -f <(printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: novalidate, namespace: apps}\n')
 
 echo "# stop"
 t "scripts/test-cluster stop" 0 "" "$ROOT/scripts/test-cluster" stop "$W/srv"
