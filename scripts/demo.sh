@@ -15,8 +15,42 @@ export GIT_CONFIG_NOSYSTEM=1 GIT_AUTHOR_NAME="Demo Author" GIT_AUTHOR_EMAIL=demo
 src="$WORK/src"
 git init -q -b main "$src"
 mkdir -p "$src/guestbook"
-printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: guestbook\ndata:\n  greeting: hello\n' \
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: guestbook\n  namespace: guestbook\ndata:\n  greeting: hello\n' \
   >"$src/guestbook/configmap.yaml"
+cat >"$src/guestbook/ui.yaml" <<'YAML'
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: guestbook-ui
+  namespace: guestbook
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app: guestbook-ui
+  template:
+    metadata:
+      labels:
+        app: guestbook-ui
+    spec:
+      containers:
+      - name: guestbook-ui
+        image: gcr.io/heptio-images/ks-guestbook-demo:0.2
+        ports:
+        - containerPort: 80
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: guestbook-ui
+  namespace: guestbook
+spec:
+  ports:
+  - port: 80
+    targetPort: 80
+  selector:
+    app: guestbook-ui
+YAML
 git -C "$src" add -A && git -C "$src" commit -q -m "guestbook: first manifest"
 git -C "$src" tag -a v1.0.0 -m "release 1.0.0"
 git clone -q --bare "$src" "$WORK/git/apps.git"
@@ -48,8 +82,8 @@ echo "==> ${TF[0]##*/} plan"
 echo "==> ${TF[0]##*/} apply"
 "${TF[@]}" apply -auto-approve
 
-echo "==> A new commit lands on main; plan again shows the new SHA"
-echo "  replicas: 2" >>"$src/guestbook/configmap.yaml"
+echo "==> A new commit lands on main; plan and apply show the new SHA and the changed object"
+sed -i 's/greeting: hello/greeting: hello again/' "$src/guestbook/configmap.yaml"
 git -C "$src" commit -q -am "guestbook: second revision"
 git -C "$src" push -q "$WORK/git/apps.git" main
 "${TF[@]}" apply -auto-approve

@@ -1,5 +1,6 @@
-# Quick start: resolve what a branch of a Git repository points at, the way
-# every gitops_application will pin its source revision.
+# Quick start: resolve what a branch of a Git repository points at, and render the
+# manifests of one of its directories at exactly that commit — what a
+# gitops_application will apply.
 #
 #   make demo            # serves a local repository and runs plan + apply here
 #
@@ -41,6 +42,13 @@ data "gitops_git_revision" "release" {
   revision = "v1.0.0"
 }
 
+# The guestbook directory at the commit resolved above, rendered without applying.
+data "gitops_manifests" "guestbook" {
+  repo_url        = var.repo_url
+  target_revision = data.gitops_git_revision.app.sha
+  path            = "guestbook"
+}
+
 output "revision" {
   value = {
     branch  = var.revision
@@ -54,4 +62,8 @@ output "revision" {
 
 output "release_sha" {
   value = data.gitops_git_revision.release.short_sha
+}
+
+output "guestbook_objects" {
+  value = data.gitops_manifests.guestbook.objects
 }
