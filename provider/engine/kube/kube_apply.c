@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CRD_GROUP "apiextensions.k8s.io"
 #define DEFAULT_PARALLELISM 4
 #define MAX_PARALLELISM 32
 
@@ -59,10 +58,7 @@ void kube_apply_report_clear(kube_apply_report *r) {
 }
 
 static int is_crd(const cJSON *o) {
-  char g[256];
-  kube__group_of(kube__obj_api_version(o), g, sizeof(g));
-  const char *k = kube__obj_kind(o);
-  return k && !strcmp(k, "CustomResourceDefinition") && !strcmp(g, CRD_GROUP);
+  return kube__phase_class(o) == KUBE_PHASE_CRD;
 }
 
 /* Index of the CRD of the set defining group/kind, or (size_t)-1. */
@@ -360,19 +356,11 @@ static void resolve_deferred(actx *a, size_t i) {
   }
 }
 
-static int phase_class(const cJSON *o) {
-  char g[256];
-  kube__group_of(kube__obj_api_version(o), g, sizeof(g));
-  const char *k = kube__obj_kind(o);
-  if (k && !strcmp(k, "Namespace") && !g[0]) return 0;
-  return is_crd(o) ? 1 : 2;
-}
-
 static int same_batch(const cJSON *x, const cJSON *y) {
   const char *kx = kube__obj_kind(x), *ky = kube__obj_kind(y);
   const char *ax = kube__obj_api_version(x), *ay = kube__obj_api_version(y);
-  return phase_class(x) == phase_class(y) && kube_sync_wave(x) == kube_sync_wave(y) && kx && ky &&
-         !strcmp(kx, ky) && ax && ay && !strcmp(ax, ay);
+  return kube__phase_class(x) == kube__phase_class(y) && kube_sync_wave(x) == kube_sync_wave(y) &&
+         kx && ky && !strcmp(kx, ky) && ax && ay && !strcmp(ax, ay);
 }
 
 static int wait_wave(actx *a, int wave, kube_error *err) {
@@ -381,7 +369,7 @@ static int wait_wave(actx *a, int wave, kube_error *err) {
   size_t k = 0;
   for (size_t i = 0; i < a->n; i++) {
     kube_apply_status s = a->rep->results[i].status;
-    if (phase_class(a->objs[i]) == 2 && kube_sync_wave(a->objs[i]) == wave &&
+    if (kube__phase_class(a->objs[i]) == KUBE_PHASE_OTHER && kube_sync_wave(a->objs[i]) == wave &&
         (s == KUBE_APPLY_CREATED || s == KUBE_APPLY_CONFIGURED || s == KUBE_APPLY_UNCHANGED))
       objs[k++] = a->objs[i];
   }
@@ -477,15 +465,15 @@ int kube_apply(kube_client *c, const cJSON *const *objects, size_t n,
       break;
     }
     const cJSON *head = objects[report->order[j]];
-    int klass = phase_class(head), wave = kube_sync_wave(head);
-    if (klass == 2 && !crds_waited) {
+    int klass = kube__phase_class(head), wave = kube_sync_wave(head);
+    if (klass == KUBE_PHASE_OTHER && !crds_waited) {
       crds_waited = 1;
       if (!a.o->dry_run && (rc = wait_crds(&a, err))) break;
     }
-    if (klass == 2 && a.o->wait_waves && have_wave && wave != last_wave &&
+    if (klass == KUBE_PHASE_OTHER && a.o->wait_waves && have_wave && wave != last_wave &&
         (rc = wait_wave(&a, last_wave, err)))
       break;
-    if (klass == 2) have_wave = 1, last_wave = wave;
+    if (klass == KUBE_PHASE_OTHER) have_wave = 1, last_wave = wave;
     a.nbatch = 0;
     size_t e = j;
     for (; e < n && same_batch(head, objects[report->order[e]]); e++) {

@@ -2,6 +2,7 @@
  * contexts, clusters and users, in-cluster configuration, and the provider's
  * explicit settings as overrides (as the helm provider applies them). */
 #include "engine/kube/kube_internal.h"
+#include "engine/manifest/manifest.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -61,15 +62,24 @@ static int kc_load(kc_set *s, const char *path_in, int must, kube_error *err) {
     free(path);
     return rc;
   }
-  cJSON *doc = NULL;
-  char ebuf[256];
-  if (kube__yaml_load(text, len, &doc, ebuf, sizeof(ebuf))) {
+  /* YAML read as Kubernetes reads it (the manifest module); the first
+   * document is the Config, an empty file an empty one */
+  cJSON *docs = NULL;
+  mf_error me;
+  if (mf_yaml_to_json(text, len, path, NULL, &docs, &me)) {
     free(text);
-    rc = kube__set(err, KUBE_ECONFIG, "kubeconfig %s: %s", path, ebuf);
+    char ebuf[1024];
+    rc = kube__set(err, KUBE_ECONFIG, "kubeconfig %s", mf_error_format(&me, ebuf, sizeof(ebuf)));
     free(path);
     return rc;
   }
   free(text);
+  cJSON *doc = cJSON_DetachItemFromArray(docs, 0);
+  cJSON_Delete(docs);
+  if (!doc || cJSON_IsNull(doc)) {
+    cJSON_Delete(doc);
+    doc = cJSON_CreateObject();
+  }
   if (!cJSON_IsObject(doc)) {
     cJSON_Delete(doc);
     rc = kube__set(err, KUBE_ECONFIG, "kubeconfig %s: not a Config mapping", path);

@@ -342,6 +342,10 @@ int kube_discovery_all(kube_client *c, const atomic_int *cancel, kube_mapping **
   return rc;
 }
 
+char *kube__mapping_api_version(const kube_mapping *m) {
+  return m->group[0] ? kube__asprintf("%s/%s", m->group, m->version) : strdup(m->version);
+}
+
 char *kube__resource_path(const kube_mapping *m, const char *ns, const char *name) {
   kube_buf b = {0};
   if (m->group[0])

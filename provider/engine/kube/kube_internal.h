@@ -91,9 +91,6 @@ void *kube__map_get(const kube_map *m, const char *key);
 /* Frees keys; calls free_val on values when non-NULL. */
 void kube__map_free(kube_map *m, void (*free_val)(void *));
 
-/* ---- YAML (kube_yaml.c): first document → cJSON (scalars as strings) ---- */
-int kube__yaml_load(const char *text, size_t len, cJSON **out, char *errbuf, size_t errcap);
-
 /* ---- credentials (kube_exec.c, kube_auth.c) ---- */
 typedef struct kube_cred {
   char *token, *cert_pem, *key_pem;
@@ -164,6 +161,8 @@ struct kube_disco *kube__disco_get(const char *server, int legacy, int ttl_ms);
 /* Process-wide cleanup of the discovery cache (tests). */
 void kube__disco_reset_all(void);
 
+/* "group/version" ("v1" for the core group); caller frees. */
+char *kube__mapping_api_version(const kube_mapping *m);
 /* URL path of a resource collection or object; ns may be NULL/""; name may be NULL. */
 char *kube__resource_path(const kube_mapping *m, const char *ns, const char *name);
 
@@ -182,6 +181,11 @@ int kube__read_live(kube_client *c, const kube_mapping *maps, const char *const 
                     const atomic_int *cancel, cJSON **live, kube_error *err);
 /* Printable description of an object for messages: its key or "object #i". */
 char *kube__describe(const cJSON *obj, size_t index);
+
+/* ---- ordering (kube_order.c) ---- */
+enum { KUBE_PHASE_NAMESPACE = 0, KUBE_PHASE_CRD = 1, KUBE_PHASE_OTHER = 2 };
+/* Namespaces, then CustomResourceDefinitions, then everything else. */
+int kube__phase_class(const cJSON *o);
 
 /* ---- managedFields (kube_diff.c) ---- */
 /* The fieldsV1 set of manager's Apply entry in live (NULL when none). */

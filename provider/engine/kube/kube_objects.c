@@ -37,10 +37,6 @@ int kube__map_object(kube_client *c, const cJSON *obj, const char *default_ns,
   return 0;
 }
 
-static char *api_version_of(const kube_mapping *m) {
-  return m->group[0] ? kube__asprintf("%s/%s", m->group, m->version) : strdup(m->version);
-}
-
 int kube_get(kube_client *c, const char *api_version, const char *kind, const char *ns,
              const char *name, const atomic_int *cancel, cJSON **out, kube_error *err) {
   *out = NULL;
@@ -77,7 +73,7 @@ static int list_path(kube_client *c, const kube_mapping *m, const char *collecti
                      const char *selector, const atomic_int *cancel, cJSON **items,
                      kube_error *err) {
   *items = cJSON_CreateArray();
-  char *av = api_version_of(m);
+  char *av = kube__mapping_api_version(m);
   char *sel = NULL;
   if (selector && *selector) sel = kube__url_escape(selector);
   char *cont = NULL;

@@ -72,13 +72,14 @@ typedef struct {
   const char *kind, *name, *ns;
 } okey;
 
-static int phase_class(const char *kind, const char *api_version) {
+int kube__phase_class(const cJSON *o) {
   char group[256];
-  kube__group_of(api_version, group, sizeof(group));
-  if (kind && !strcmp(kind, "Namespace") && !group[0]) return 0;
+  kube__group_of(kube__obj_api_version(o), group, sizeof(group));
+  const char *kind = kube__obj_kind(o);
+  if (kind && !strcmp(kind, "Namespace") && !group[0]) return KUBE_PHASE_NAMESPACE;
   if (kind && !strcmp(kind, "CustomResourceDefinition") && !strcmp(group, "apiextensions.k8s.io"))
-    return 1;
-  return 2;
+    return KUBE_PHASE_CRD;
+  return KUBE_PHASE_OTHER;
 }
 
 static int scmp(const char *a, const char *b) {
@@ -109,7 +110,7 @@ void kube_order(const cJSON *const *objects, size_t n, size_t *order) {
     const cJSON *o = objects[i];
     k[i].idx = i;
     k[i].kind = kube__obj_kind(o);
-    k[i].klass = phase_class(k[i].kind, kube__obj_api_version(o));
+    k[i].klass = kube__phase_class(o);
     k[i].wave = kube_sync_wave(o);
     k[i].rank = kube_kind_rank(k[i].kind);
     k[i].name = kube__obj_name(o);

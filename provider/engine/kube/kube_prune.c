@@ -31,10 +31,6 @@ static void set_result(kube_prune_result *r, kube_prune_status s, int code, cons
   r->message = msg ? strdup(msg) : NULL;
 }
 
-static char *api_version(const kube_mapping *m) {
-  return m->group[0] ? kube__asprintf("%s/%s", m->group, m->version) : strdup(m->version);
-}
-
 /* Poll until every deleted object is gone. */
 static int wait_gone(kube_client *c, cand *cs, size_t nc, kube_prune_report *rep, int timeout_ms,
                      const atomic_int *cancel, kube_error *err) {
@@ -162,7 +158,7 @@ int kube_prune(kube_client *c, const char *const *inventory, size_t n_inventory,
       rc = kube__set(err, KUBE_ECANCELLED, "prune cancelled");
       break;
     }
-    char *av = api_version(&cd->m);
+    char *av = kube__mapping_api_version(&cd->m);
     kube_error e = {0};
     int dr = av ? kube_delete(c, av, cd->m.kind, cd->ns, cd->name, o->propagation, o->dry_run,
                               o->cancel, &e)
