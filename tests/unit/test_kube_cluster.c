@@ -92,6 +92,11 @@ static int group_setup(void **state) {
   free(tok);
   CA = kt_read(kt_path("cluster/ca.crt"));
   unsetenv("KUBECONFIG");
+  /* libcurl (like client-go) honours proxy variables: keep loopback direct */
+  const char *proxies[] = {"https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY", "all_proxy",
+                           "ALL_PROXY"};
+  for (size_t i = 0; i < sizeof(proxies) / sizeof(proxies[0]); i++)
+    unsetenv(proxies[i]);
   HAVE_CLUSTER = 1;
   C = new_client(NULL);
   return 0;
