@@ -9,12 +9,14 @@ B="${B:-build}"
 CC="${CC:-cc}"
 ORACLES="$(bash scripts/fetch-oracles.sh)"
 HELM="$ORACLES/helm"
-make -s B="$B" "$B/libgitops.a" >/dev/null
-PKGS="grpc libprotobuf-c libgit2 libcjson yaml-0.1 openssl libcurl msgpack"
+# Build the driver from this module's sources only (independent of the rest
+# of libgitops.a, which other engineers change concurrently).
+PKGS="libcjson yaml-0.1 openssl"
 mkdir -p "$B/tests"
 DRIVER="$B/tests/tmpl_driver"
-$CC -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror ${EXTRA_CFLAGS:--O2 -g} -Iprovider \
-	$(pkg-config --cflags $PKGS) -o "$DRIVER" tests/gotmpl/tmpl_driver.c "$B/libgitops.a" \
+$CC -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -Wno-format-truncation \
+	${EXTRA_CFLAGS:--O2 -g} -Iprovider $(pkg-config --cflags $PKGS) -o "$DRIVER" \
+	tests/gotmpl/tmpl_driver.c provider/engine/gotmpl/*.c \
 	${EXTRA_LDFLAGS:-} $(pkg-config --libs $PKGS) -lpthread -lm
 if [ $# -eq 0 ]; then set -- tests/gotmpl/cases/*.txt; fi
 exec python3 tests/gotmpl/run.py "$HELM" "$DRIVER" "$@"

@@ -1,29 +1,35 @@
-/* tmpl_driver CHARTDIR [RELEASE]
+/* tmpl_driver CHARTDIR [-r RELEASE] [-n NAMESPACE] [-f VALUES]... [--kube-version V]
+ *                     [--api-versions GV]...
  *
- * A tiny stand-in for `helm template RELEASE CHARTDIR` over the gotmpl
- * engine, for the oracle tests in tests/gotmpl/run.sh: loads Chart.yaml,
- * values.yaml and templates/ (no subcharts), parses every template into one
- * set in Helm's order, renders the non-partial ones and prints
- * "---\n# Source: NAME\n" + output for each non-empty one (sorted by name).
- * Errors are printed like Helm: "Error: MSG" on stderr, exit 1.
- * Options (env): TMPL_SEED=N fixes randomness. */
+ * A small stand-in for `helm template` over the gotmpl engine, for the tests
+ * in tests/gotmpl (run.sh: generated cases; corpus.py: the chart corpus).
+ * It loads Chart.yaml, values.yaml (coalesced with -f files), templates/ (recursively)
+ * of the chart and of the unpacked sub-charts in charts/ (values scoped by
+ * chart name, globals copied), parses every template into one set in Helm's
+ * order, renders the non-partial ones and prints, for each non-empty output
+ * (sorted by name), "---\n# Source: NAME\n" + the raw output.  It does not
+ * split, sort by kind or validate manifests (that is engine/helm's job).
+ * Errors print like Helm: "Error: MSG" on stderr, exit 1.
+ * Env: TMPL_SEED=N fixes the randomness. */
 #include "engine/gotmpl/gotmpl.h"
 
 #include <cjson/cJSON.h>
 #include <dirent.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static char *slurp(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return NULL;
-	size_t cap = 4096, n = 0;
+	size_t cap = 8192, n = 0;
 	char *b = malloc(cap);
 	for (;;) {
-		if (n + 4096 > cap) {
+		if (n + 4096 + 1 > cap) {
 			cap *= 2;
 			b = realloc(b, cap);
 		}
@@ -56,6 +62,236 @@ static const char *default_api_versions[] = {
 	"storage.k8s.io/v1", "storage.k8s.io/v1alpha1", "storagemigration.k8s.io/v1alpha1",
 	"apiextensions.k8s.io/v1beta1", "apiextensions.k8s.io/v1"};
 
+static void die(const char *msg)
+{
+	fprintf(stderr, "Error: %s\n", msg);
+	exit(1);
+}
+
+/* ---------------- chart loading ---------------- */
+typedef struct tfile {
+	char *name; /* template name, e.g. "x/templates/a.yaml" */
+	char *text;
+	size_t len;
+	struct chart *owner;
+} tfile;
+
+typedef struct chart {
+	char *name;
+	char *dir;
+	char *path_prefix; /* "x" or "x/charts/sub" */
+	cJSON *meta;
+	tmpl_value *values; /* effective values for this chart */
+	tmpl_value *files;
+	tmpl_value *chartv;
+	bool library;
+	struct chart *subs[32];
+	int nsubs;
+} chart;
+
+static tfile g_files[4096];
+static int g_nfiles;
+
+static void load_templates(chart *c, const char *dir, const char *rel)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		char full[8192], nrel[8192];
+		snprintf(full, sizeof full, "%s/%s", dir, de->d_name);
+		snprintf(nrel, sizeof nrel, "%s/%s", rel, de->d_name);
+		struct stat st;
+		if (stat(full, &st) != 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			load_templates(c, full, nrel);
+			continue;
+		}
+		if (g_nfiles >= 4096)
+			die("too many templates");
+		size_t n;
+		char *t = slurp(full, &n);
+		if (!t)
+			continue;
+		char nm[8192];
+		snprintf(nm, sizeof nm, "%s/%s", c->path_prefix, nrel);
+		g_files[g_nfiles++] = (tfile){strdup(nm), t, n, c};
+	}
+	closedir(d);
+}
+
+static void load_files(tmpl_heap *h, chart *c)
+{
+	/* every file except templates/, charts/, Chart.yaml, values.yaml,
+	 * values.schema.json, Chart.lock, .helmignore'd dot files */
+	const char *names[2048];
+	const char *data[2048];
+	size_t lens[2048];
+	size_t nf = 0;
+	char *stack[256];
+	int sp = 0;
+	stack[sp++] = strdup("");
+	while (sp > 0 && nf < 2048) {
+		char *rel = stack[--sp];
+		char dir[8192];
+		snprintf(dir, sizeof dir, "%s%s%s", c->dir, rel[0] ? "/" : "", rel);
+		DIR *d = opendir(dir);
+		if (d) {
+			struct dirent *de;
+			while ((de = readdir(d)) && nf < 2048) {
+				if (de->d_name[0] == '.')
+					continue;
+				char r2[8192], full[16384];
+				snprintf(r2, sizeof r2, "%s%s%s", rel, rel[0] ? "/" : "", de->d_name);
+				snprintf(full, sizeof full, "%s/%s", c->dir, r2);
+				if (!rel[0] && (!strcmp(de->d_name, "templates") || !strcmp(de->d_name, "charts") ||
+						!strcmp(de->d_name, "Chart.yaml") || !strcmp(de->d_name, "values.yaml") ||
+						!strcmp(de->d_name, "values.schema.json") || !strcmp(de->d_name, "Chart.lock")))
+					continue;
+				struct stat st;
+				if (stat(full, &st) != 0)
+					continue;
+				if (S_ISDIR(st.st_mode)) {
+					if (sp < 256)
+						stack[sp++] = strdup(r2);
+					continue;
+				}
+				size_t n;
+				char *t = slurp(full, &n);
+				if (!t)
+					continue;
+				names[nf] = strdup(r2);
+				data[nf] = t;
+				lens[nf] = n;
+				nf++;
+			}
+			closedir(d);
+		}
+		free(rel);
+	}
+	c->files = tmpl_files_new(h, names, data, lens, nf);
+}
+
+static tmpl_value *yaml_file(tmpl_heap *h, const char *path, bool must)
+{
+	size_t n;
+	char *s = slurp(path, &n);
+	if (!s) {
+		if (must) {
+			char m[8192];
+			snprintf(m, sizeof m, "open %s: no such file or directory", path);
+			die(m);
+		}
+		return NULL;
+	}
+	tmpl_error e;
+	tmpl_value *v = tmpl_from_yaml(h, s, n, &e);
+	free(s);
+	if (!v) {
+		char m[TMPL_ERROR_MAX + 64];
+		snprintf(m, sizeof m, "failed to parse %s: %s", path, e.msg);
+		die(m);
+	}
+	return v;
+}
+
+/* chartutil.CoalesceValues-like: dst (user) wins; maps merge deeply; a null
+ * in dst deletes the key */
+static tmpl_value *coalesce(tmpl_heap *h, tmpl_value *dst, tmpl_value *src)
+{
+	if (!dst || tmpl_kind_of(dst) != TMPL_MAP)
+		return dst ? dst : src;
+	if (!src || tmpl_kind_of(src) != TMPL_MAP)
+		return dst;
+	for (size_t i = 0; i < tmpl_map_len(src); i++) {
+		const char *k = tmpl_map_key_sorted(src, i);
+		tmpl_value *sv = tmpl_map_get(src, k);
+		tmpl_value *dv = tmpl_map_get(dst, k);
+		if (!dv) {
+			tmpl_map_set(dst, k, sv);
+		} else if (tmpl_kind_of(dv) == TMPL_NIL) {
+			tmpl_map_delete(dst, k);
+		} else if (tmpl_kind_of(dv) == TMPL_MAP && tmpl_kind_of(sv) == TMPL_MAP) {
+			coalesce(h, dv, sv);
+		}
+	}
+	return dst;
+}
+
+static chart *load_chart(tmpl_heap *h, const char *dir, const char *prefix, tmpl_value *values_in)
+{
+	chart *c = calloc(1, sizeof *c);
+	c->dir = strdup(dir);
+	char path[8192];
+	snprintf(path, sizeof path, "%s/Chart.yaml", dir);
+	tmpl_value *mv = yaml_file(h, path, true);
+	c->meta = tmpl_to_cjson(mv);
+	const cJSON *cn = cJSON_GetObjectItemCaseSensitive(c->meta, "name");
+	c->name = strdup(cJSON_IsString(cn) ? cn->valuestring : "x");
+	const cJSON *ty = cJSON_GetObjectItemCaseSensitive(c->meta, "type");
+	c->library = cJSON_IsString(ty) && !strcmp(ty->valuestring, "library");
+	char pp[8192];
+	if (prefix)
+		snprintf(pp, sizeof pp, "%s/charts/%s", prefix, c->name);
+	else
+		snprintf(pp, sizeof pp, "%s", c->name);
+	c->path_prefix = strdup(pp);
+	snprintf(path, sizeof path, "%s/values.yaml", dir);
+	tmpl_value *defaults = yaml_file(h, path, false);
+	if (!defaults || tmpl_kind_of(defaults) != TMPL_MAP)
+		defaults = tmpl_map(h);
+	tmpl_value *vals = values_in ? values_in : tmpl_map(h);
+	c->values = coalesce(h, vals, defaults);
+	tmpl_set_type_name(c->values, "chartutil.Values");
+	c->chartv = tmpl_chart_metadata_from_cjson(h, c->meta);
+	if (prefix)
+		tmpl_map_set(c->chartv, "IsRoot", tmpl_bool(h, 0));
+	load_files(h, c);
+	snprintf(path, sizeof path, "%s/templates", dir);
+	load_templates(c, path, "templates");
+	/* sub-charts */
+	snprintf(path, sizeof path, "%s/charts", dir);
+	DIR *d = opendir(path);
+	if (d) {
+		struct dirent *de;
+		while ((de = readdir(d)) && c->nsubs < 32) {
+			if (de->d_name[0] == '.')
+				continue;
+			char sdir[16384];
+			snprintf(sdir, sizeof sdir, "%s/%s", path, de->d_name);
+			struct stat st;
+			if (stat(sdir, &st) != 0 || !S_ISDIR(st.st_mode))
+				continue;
+			char cy[16400];
+			snprintf(cy, sizeof cy, "%s/Chart.yaml", sdir);
+			tmpl_value *sm = yaml_file(h, cy, true);
+			tmpl_value *snm = tmpl_map_get(sm, "name");
+			const char *sname = snm ? tmpl_get_string(snm, NULL) : de->d_name;
+			tmpl_value *sv = tmpl_map_get(c->values, sname);
+			if (!sv || tmpl_kind_of(sv) != TMPL_MAP) {
+				sv = tmpl_map(h);
+				tmpl_map_set(c->values, sname, sv);
+			}
+			tmpl_value *glob = tmpl_map_get(c->values, "global");
+			if (glob && tmpl_kind_of(glob) == TMPL_MAP) {
+				tmpl_value *sg = tmpl_map_get(sv, "global");
+				if (!sg || tmpl_kind_of(sg) != TMPL_MAP) {
+					sg = tmpl_map(h);
+					tmpl_map_set(sv, "global", sg);
+				}
+				coalesce(h, sg, glob);
+			}
+			c->subs[c->nsubs++] = load_chart(h, sdir, c->path_prefix, sv);
+		}
+		closedir(d);
+	}
+	return c;
+}
+
 static int count_slash(const char *s)
 {
 	int n = 0;
@@ -65,106 +301,90 @@ static int count_slash(const char *s)
 }
 
 /* Helm's sortTemplates: deeper paths first, then reverse lexical */
-static int by_path_len_rev(const void *a, const void *b)
+static int parse_order(const void *a, const void *b)
 {
-	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
-	int cx = count_slash(x), cy = count_slash(y);
+	const tfile *x = a, *y = b;
+	int cx = count_slash(x->name), cy = count_slash(y->name);
 	if (cx != cy)
 		return cy - cx;
-	return -strcmp(x, y);
+	return -strcmp(x->name, y->name);
 }
 
-static int cmpstr(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
-
-static cJSON *yaml_file_as_json(tmpl_heap *h, const char *path)
+static int by_name(const void *a, const void *b)
 {
-	size_t n;
-	char *s = slurp(path, &n);
-	if (!s)
-		return NULL;
-	tmpl_error e;
-	tmpl_value *v = tmpl_from_yaml(h, s, n, &e);
-	free(s);
-	if (!v) {
-		fprintf(stderr, "Error: %s: %s\n", path, e.msg);
-		exit(1);
-	}
-	return tmpl_to_cjson(v);
+	return strcmp((*(tfile *const *)a)->name, (*(tfile *const *)b)->name);
+}
+
+static tmpl_value *g_caps;
+
+static tmpl_value *top_for(tmpl_heap *h, chart *c, const char *rel, const char *ns)
+{
+	tmpl_value *top = tmpl_map(h);
+	tmpl_set_type_name(top, "chartutil.Values");
+	tmpl_map_set(top, "Values", c->values);
+	tmpl_value *release = tmpl_map(h);
+	tmpl_map_set(release, "Name", tmpl_string(h, rel));
+	tmpl_map_set(release, "Namespace", tmpl_string(h, ns));
+	tmpl_map_set(release, "IsUpgrade", tmpl_bool(h, 0));
+	tmpl_map_set(release, "IsInstall", tmpl_bool(h, 1));
+	tmpl_map_set(release, "Revision", tmpl_int(h, 1));
+	tmpl_map_set(release, "Service", tmpl_string(h, "Helm"));
+	tmpl_map_set(top, "Release", release);
+	tmpl_map_set(top, "Chart", c->chartv);
+	tmpl_map_set(top, "Capabilities", g_caps);
+	tmpl_map_set(top, "Files", c->files);
+	tmpl_value *subs = tmpl_map(h);
+	for (int i = 0; i < c->nsubs; i++)
+		tmpl_map_set(subs, c->subs[i]->name, top_for(h, c->subs[i], rel, ns));
+	tmpl_map_set(top, "Subcharts", subs);
+	return top;
 }
 
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: tmpl_driver CHARTDIR [RELEASE]\n");
+		fprintf(stderr, "usage: tmpl_driver CHARTDIR [-r RELEASE] [-n NS] [-f VALUES]... "
+				"[--kube-version V] [--api-versions GV]...\n");
 		return 2;
 	}
 	const char *dir = argv[1];
-	const char *rel = argc > 2 ? argv[2] : "x";
+	const char *rel = "x", *ns = "default", *kube = "v1.32.0";
+	const char *vfiles[64];
+	int nv = 0;
+	const char *apis[512];
+	size_t napis = 0;
+	for (size_t i = 0; i < sizeof default_api_versions / sizeof *default_api_versions; i++)
+		apis[napis++] = default_api_versions[i];
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "-r") && i + 1 < argc)
+			rel = argv[++i];
+		else if (!strcmp(argv[i], "-n") && i + 1 < argc)
+			ns = argv[++i];
+		else if (!strcmp(argv[i], "-f") && i + 1 < argc && nv < 64)
+			vfiles[nv++] = argv[++i];
+		else if (!strcmp(argv[i], "--kube-version") && i + 1 < argc)
+			kube = argv[++i];
+		else if (!strcmp(argv[i], "--api-versions") && i + 1 < argc && napis < 512)
+			apis[napis++] = argv[++i];
+		else if (i == 2 && argv[i][0] != '-')
+			rel = argv[i];
+	}
 	tmpl_heap *h = tmpl_heap_new(0);
-	char path[4096];
-	snprintf(path, sizeof path, "%s/Chart.yaml", dir);
-	cJSON *chart = yaml_file_as_json(h, path);
-	if (!chart) {
-		fprintf(stderr, "Error: no Chart.yaml\n");
-		return 1;
+	tmpl_value *user = tmpl_map(h);
+	for (int i = 0; i < nv; i++) {
+		tmpl_value *v = yaml_file(h, vfiles[i], true);
+		if (v && tmpl_kind_of(v) == TMPL_MAP)
+			user = coalesce(h, v, user);
 	}
-	const cJSON *cn = cJSON_GetObjectItemCaseSensitive(chart, "name");
-	const char *cname = cJSON_IsString(cn) ? cn->valuestring : "x";
-	snprintf(path, sizeof path, "%s/values.yaml", dir);
-	size_t vn = 0;
-	char *vtext = slurp(path, &vn);
-	tmpl_value *values = NULL;
-	if (vtext) {
-		tmpl_error e;
-		values = tmpl_from_yaml(h, vtext, vn, &e);
-		if (!values) {
-			fprintf(stderr, "Error: failed to parse %s: %s\n", path, e.msg);
-			return 1;
-		}
-		free(vtext);
-	}
-	if (!values || tmpl_kind_of(values) != TMPL_MAP)
-		values = tmpl_map(h);
-	tmpl_set_type_name(values, "chartutil.Values");
+	tmpl_capabilities_info ci = {0};
+	ci.kube_version = kube;
+	ci.api_versions = apis;
+	ci.n_api_versions = napis;
+	g_caps = tmpl_capabilities_new(h, &ci);
+	chart *root = load_chart(h, dir, NULL, user);
+	(void)root;
 
-	/* templates */
-	snprintf(path, sizeof path, "%s/templates", dir);
-	DIR *d = opendir(path);
-	char *names[1024];
-	char *texts[1024];
-	size_t lens[1024];
-	int nt = 0;
-	if (d) {
-		struct dirent *de;
-		while ((de = readdir(d)) && nt < 1024) {
-			if (de->d_name[0] == '.')
-				continue;
-			char full[8192];
-			snprintf(full, sizeof full, "%s/%s", path, de->d_name);
-			size_t n;
-			char *t = slurp(full, &n);
-			if (!t)
-				continue;
-			char nm[4096];
-			snprintf(nm, sizeof nm, "%s/templates/%s", cname, de->d_name);
-			names[nt] = strdup(nm);
-			texts[nt] = t;
-			lens[nt] = n;
-			nt++;
-		}
-		closedir(d);
-	}
-	/* sort names by Helm's parse order, keeping texts aligned */
-	int order[1024];
-	for (int i = 0; i < nt; i++)
-		order[i] = i;
-	for (int i = 1; i < nt; i++)
-		for (int j = i; j > 0 && by_path_len_rev(&names[order[j]], &names[order[j - 1]]) < 0; j--) {
-			int t = order[j];
-			order[j] = order[j - 1];
-			order[j - 1] = t;
-		}
-
+	qsort(g_files, (size_t)g_nfiles, sizeof *g_files, parse_order);
 	tmpl_options o;
 	memset(&o, 0, sizeof o);
 	o.strip_no_value = 1;
@@ -173,119 +393,55 @@ int main(int argc, char **argv)
 		o.rand_seed = strtoull(seed, NULL, 10);
 	tmpl_set *set = tmpl_set_new(&o);
 	tmpl_error err;
-	for (int k = 0; k < nt; k++) {
-		int i = order[k];
-		if (tmpl_set_parse(set, names[i], texts[i], lens[i], &err) != 0) {
+	for (int i = 0; i < g_nfiles; i++) {
+		if (tmpl_set_parse(set, g_files[i].name, g_files[i].text, g_files[i].len, &err) != 0) {
 			char m[TMPL_ERROR_MAX + 64];
 			tmpl_helm_error_message(&err, m, sizeof m);
-			fprintf(stderr, "Error: %s\n", m);
-			return 1;
+			die(m);
 		}
 	}
-
-	/* top-level data */
-	tmpl_value *top = tmpl_map(h);
-	tmpl_set_type_name(top, "chartutil.Values");
-	tmpl_map_set(top, "Values", values);
-	tmpl_value *release = tmpl_map(h);
-	tmpl_map_set(release, "Name", tmpl_string(h, rel));
-	tmpl_map_set(release, "Namespace", tmpl_string(h, "default"));
-	tmpl_map_set(release, "IsUpgrade", tmpl_bool(h, 0));
-	tmpl_map_set(release, "IsInstall", tmpl_bool(h, 1));
-	tmpl_map_set(release, "Revision", tmpl_int(h, 1));
-	tmpl_map_set(release, "Service", tmpl_string(h, "Helm"));
-	tmpl_map_set(top, "Release", release);
-	tmpl_map_set(top, "Chart", tmpl_chart_metadata_from_cjson(h, chart));
-	tmpl_capabilities_info ci = {0};
-	ci.kube_version = "v1.32.0";
-	ci.api_versions = default_api_versions;
-	ci.n_api_versions = sizeof default_api_versions / sizeof *default_api_versions;
-	tmpl_map_set(top, "Capabilities", tmpl_capabilities_new(h, &ci));
-	/* .Files: every file of the chart except templates/, Chart.yaml, values.yaml */
-	{
-		const char *fn[256];
-		const char *fd[256];
-		size_t fl[256];
-		size_t nf = 0;
-		char fdir[4096];
-		snprintf(fdir, sizeof fdir, "%s/files", dir);
-		DIR *dd = opendir(fdir);
-		if (dd) {
-			struct dirent *de;
-			while ((de = readdir(dd)) && nf < 256) {
-				if (de->d_name[0] == '.')
-					continue;
-				char full[8192], nm[4096];
-				snprintf(full, sizeof full, "%s/%s", fdir, de->d_name);
-				snprintf(nm, sizeof nm, "files/%s", de->d_name);
-				size_t n;
-				char *t = slurp(full, &n);
-				if (!t)
-					continue;
-				fn[nf] = strdup(nm);
-				fd[nf] = t;
-				fl[nf] = n;
-				nf++;
-			}
-			closedir(dd);
-		}
-		tmpl_map_set(top, "Files", tmpl_files_new(h, fn, fd, fl, nf));
-	}
-	tmpl_map_set(top, "Subcharts", tmpl_map(h));
-
-	/* render in parse order, print sorted by name */
-	char *out_names[1024];
-	char *outs[1024];
-	int no = 0;
-	for (int k = 0; k < nt; k++) {
-		int i = order[k];
-		const char *base = strrchr(names[i], '/') + 1;
-		if (base[0] == '_')
+	char **outs = calloc((size_t)g_nfiles + 1, sizeof *outs);
+	for (int i = 0; i < g_nfiles; i++) {
+		tfile *f = &g_files[i];
+		const char *base = strrchr(f->name, '/') + 1;
+		if (base[0] == '_' || f->owner->library)
 			continue;
+		tmpl_value *top = top_for(h, f->owner, rel, ns);
 		tmpl_value *tv = tmpl_map(h);
 		tmpl_set_type_name(tv, "chartutil.Values");
-		tmpl_map_set(tv, "Name", tmpl_string(h, names[i]));
-		char bp[4096];
-		snprintf(bp, sizeof bp, "%s/templates", cname);
+		tmpl_map_set(tv, "Name", tmpl_string(h, f->name));
+		char bp[8192];
+		snprintf(bp, sizeof bp, "%s/templates", f->owner->path_prefix);
 		tmpl_map_set(tv, "BasePath", tmpl_string(h, bp));
 		tmpl_map_set(top, "Template", tv);
 		tmpl_buf out = {0};
-		if (tmpl_set_execute(set, names[i], top, h, &out, &err) != 0) {
+		if (tmpl_set_execute(set, f->name, top, h, &out, &err) != 0) {
 			char m[TMPL_ERROR_MAX + 64];
 			tmpl_helm_error_message(&err, m, sizeof m);
-			fprintf(stderr, "Error: %s\n", m);
-			return 1;
+			die(m);
 		}
-		if (strcmp(base, "NOTES.txt") == 0) {
-			tmpl_buf_free(&out);
-			continue;
-		}
-		out_names[no] = names[i];
-		outs[no] = out.data ? out.data : strdup("");
-		no++;
+		outs[i] = out.data ? out.data : strdup("");
 	}
-	int idx[1024];
-	for (int i = 0; i < no; i++)
-		idx[i] = i;
-	for (int i = 1; i < no; i++)
-		for (int j = i; j > 0 && strcmp(out_names[idx[j]], out_names[idx[j - 1]]) < 0; j--) {
-			int t = idx[j];
-			idx[j] = idx[j - 1];
-			idx[j - 1] = t;
+	tfile **sorted = calloc((size_t)g_nfiles + 1, sizeof *sorted);
+	int ns2 = 0;
+	for (int i = 0; i < g_nfiles; i++)
+		if (outs[i]) {
+			g_files[i].text = outs[i]; /* reuse: rendered output */
+			sorted[ns2++] = &g_files[i];
 		}
-	(void)cmpstr;
-	for (int k = 0; k < no; k++) {
-		int i = idx[k];
-		const char *s = outs[i];
-		/* skip whitespace-only output, as Helm does */
-		const char *p = s;
+	qsort(sorted, (size_t)ns2, sizeof *sorted, by_name);
+	for (int k = 0; k < ns2; k++) {
+		tfile *f = sorted[k];
+		const char *base = strrchr(f->name, '/') + 1;
+		if (!strcmp(base, "NOTES.txt"))
+			continue;
+		const char *p = f->text;
 		while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
 			p++;
 		if (!*p)
 			continue;
-		printf("---\n# Source: %s\n%s\n", out_names[i], s);
+		printf("---\n# Source: %s\n%s\n", f->name, f->text);
 	}
-	cJSON_Delete(chart);
 	tmpl_set_free(set);
 	tmpl_heap_free(h);
 	return 0;

@@ -436,11 +436,30 @@ void gofmt_value(sb *b, const tval *v) { fmt_value_verb(b, v, 'v', true); }
 
 static void print_struct_fields(sb *b, const tval *v)
 {
+	/* struct { chart.Metadata; IsRoot bool } prints as {{…} true} */
+	bool chart = v->tname && !strncmp(v->tname, "struct { chart.Metadata", 23);
 	sb_putc(b, '{');
-	for (size_t i = 0; i < v->u.m->n; i++) {
-		if (i)
+	if (chart)
+		sb_putc(b, '{');
+	const tval *isroot = NULL;
+	bool first = true;
+	for (size_t i = 0; i < v->u.m->nord; i++) {
+		const char *k = v->u.m->ord[i];
+		const tval *f = tm_get(v, k, strlen(k));
+		if (!f)
+			continue;
+		if (chart && !strcmp(k, "IsRoot")) {
+			isroot = f;
+			continue;
+		}
+		if (!first)
 			sb_putc(b, ' ');
-		fmt_value_verb(b, v->u.m->v[i], 'v', false);
+		first = false;
+		fmt_value_verb(b, f, 'v', false);
+	}
+	if (chart) {
+		sb_puts(b, "} ");
+		fmt_value_verb(b, isroot, 'v', false);
 	}
 	sb_putc(b, '}');
 }

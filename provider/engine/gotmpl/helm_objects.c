@@ -310,78 +310,83 @@ static tval *jstrlist(tmpl_heap *h, const cJSON *j, const char *k)
 tmpl_value *tmpl_chart_metadata_from_cjson(tmpl_heap *h, const struct cJSON *j)
 {
 	tval *s = tmpl_struct(h, "struct { chart.Metadata; IsRoot bool }");
-	static const char *str_fields[][2] = {{"Name", "name"},
-					      {"Home", "home"},
-					      {"Version", "version"},
-					      {"Description", "description"},
-					      {"Icon", "icon"},
-					      {"APIVersion", "apiVersion"},
-					      {"Condition", "condition"},
-					      {"Tags", "tags"},
-					      {"AppVersion", "appVersion"},
-					      {"KubeVersion", "kubeVersion"},
-					      {"Type", "type"}};
 	tval *jv = tv_map(h);
-	for (size_t i = 0; i < sizeof str_fields / sizeof *str_fields; i++) {
-		tval *v = jstr(h, j, str_fields[i][1]);
-		tm_set(h, s, str_fields[i][0], strlen(str_fields[i][0]), v);
-		if (v->u.s.n)
-			tm_set(h, jv, str_fields[i][1], strlen(str_fields[i][1]), v);
-	}
-	tval *src = jstrlist(h, j, "sources"), *kw = jstrlist(h, j, "keywords");
-	tm_set(h, s, "Sources", 7, src);
-	tm_set(h, s, "Keywords", 8, kw);
-	if (src->u.l->n)
-		tm_set(h, jv, "sources", 7, src);
-	if (kw->u.l->n)
-		tm_set(h, jv, "keywords", 8, kw);
-	const cJSON *dep = cJSON_GetObjectItemCaseSensitive(j, "deprecated");
-	tval *dv = tv_bool(h, cJSON_IsTrue(dep));
-	tm_set(h, s, "Deprecated", 10, dv);
-	if (dv->u.b)
-		tm_set(h, jv, "deprecated", 10, dv);
-	tval *ann = tv_map(h);
-	ann->tname = "map[string]string";
-	const cJSON *a = cJSON_GetObjectItemCaseSensitive(j, "annotations");
-	if (cJSON_IsObject(a))
-		for (const cJSON *c = a->child; c; c = c->next)
-			if (cJSON_IsString(c))
-				tm_set(h, ann, c->string, strlen(c->string), tv_cstr(h, c->valuestring));
-	tm_set(h, s, "Annotations", 11, ann);
-	if (ann->u.m->n)
-		tm_set(h, jv, "annotations", 11, ann);
-	tval *mt = tv_list(h, 0);
-	mt->tname = "[]*chart.Maintainer";
-	const cJSON *ms = cJSON_GetObjectItemCaseSensitive(j, "maintainers");
-	if (cJSON_IsArray(ms))
-		for (const cJSON *c = ms->child; c; c = c->next) {
-			tval *m = tmpl_struct(h, "*chart.Maintainer");
-			tm_set(h, m, "Name", 4, jstr(h, c, "name"));
-			tm_set(h, m, "Email", 5, jstr(h, c, "email"));
-			tm_set(h, m, "URL", 3, jstr(h, c, "url"));
-			tval *mj = tv_map(h);
-			static const char *mk[] = {"name", "email", "url"};
-			for (int k = 0; k < 3; k++) {
-				tval *x = jstr(h, c, mk[k]);
-				if (x->u.s.n)
-					tm_set(h, mj, mk[k], strlen(mk[k]), x);
-			}
-			m->u.m->ext = mj;
-			m->u.m->ext_type = 1;
-			tl_push(h, mt, m);
+	/* fields in chart.Metadata's declaration order (for %v printing) */
+	static const char *order[][2] = {{"Name", "name"},
+					 {"Home", "home"},
+					 {"Sources", "sources"},
+					 {"Version", "version"},
+					 {"Description", "description"},
+					 {"Keywords", "keywords"},
+					 {"Maintainers", "maintainers"},
+					 {"Icon", "icon"},
+					 {"APIVersion", "apiVersion"},
+					 {"Condition", "condition"},
+					 {"Tags", "tags"},
+					 {"AppVersion", "appVersion"},
+					 {"Deprecated", "deprecated"},
+					 {"Annotations", "annotations"},
+					 {"KubeVersion", "kubeVersion"},
+					 {"Dependencies", "dependencies"},
+					 {"Type", "type"}};
+	for (size_t i = 0; i < sizeof order / sizeof *order; i++) {
+		const char *gk = order[i][0], *jk = order[i][1];
+		tval *v = NULL;
+		bool present = false;
+		if (!strcmp(gk, "Sources") || !strcmp(gk, "Keywords")) {
+			v = jstrlist(h, j, jk);
+			present = v->u.l->n > 0;
+		} else if (!strcmp(gk, "Deprecated")) {
+			const cJSON *dep = cJSON_GetObjectItemCaseSensitive(j, "deprecated");
+			v = tv_bool(h, cJSON_IsTrue(dep));
+			present = v->u.b;
+		} else if (!strcmp(gk, "Annotations")) {
+			v = tv_map(h);
+			v->tname = "map[string]string";
+			const cJSON *a = cJSON_GetObjectItemCaseSensitive(j, "annotations");
+			if (cJSON_IsObject(a))
+				for (const cJSON *c = a->child; c; c = c->next)
+					if (cJSON_IsString(c))
+						tm_set(h, v, c->string, strlen(c->string), tv_cstr(h, c->valuestring));
+			present = v->u.m->n > 0;
+		} else if (!strcmp(gk, "Maintainers")) {
+			v = tv_list(h, 0);
+			v->tname = "[]*chart.Maintainer";
+			const cJSON *ms = cJSON_GetObjectItemCaseSensitive(j, "maintainers");
+			if (cJSON_IsArray(ms))
+				for (const cJSON *c = ms->child; c; c = c->next) {
+					tval *m = tmpl_struct(h, "*chart.Maintainer");
+					tm_set(h, m, "Name", 4, jstr(h, c, "name"));
+					tm_set(h, m, "Email", 5, jstr(h, c, "email"));
+					tm_set(h, m, "URL", 3, jstr(h, c, "url"));
+					tval *mj = tv_map(h);
+					static const char *mk[] = {"name", "email", "url"};
+					for (int k = 0; k < 3; k++) {
+						tval *x = jstr(h, c, mk[k]);
+						if (x->u.s.n)
+							tm_set(h, mj, mk[k], strlen(mk[k]), x);
+					}
+					m->u.m->ext = mj;
+					m->u.m->ext_type = 1;
+					tl_push(h, v, m);
+				}
+			present = v->u.l->n > 0;
+		} else if (!strcmp(gk, "Dependencies")) {
+			v = tv_list(h, 0);
+			v->tname = "[]*chart.Dependency";
+			const cJSON *ds = cJSON_GetObjectItemCaseSensitive(j, "dependencies");
+			if (cJSON_IsArray(ds))
+				for (const cJSON *c = ds->child; c; c = c->next)
+					tl_push(h, v, tmpl_from_cjson(h, c, 0));
+			present = v->u.l->n > 0;
+		} else {
+			v = jstr(h, j, jk);
+			present = v->u.s.n > 0;
 		}
-	tm_set(h, s, "Maintainers", 11, mt);
-	if (mt->u.l->n)
-		tm_set(h, jv, "maintainers", 11, mt);
-	tval *deps = tv_list(h, 0);
-	deps->tname = "[]*chart.Dependency";
-	const cJSON *ds = cJSON_GetObjectItemCaseSensitive(j, "dependencies");
-	if (cJSON_IsArray(ds))
-		for (const cJSON *c = ds->child; c; c = c->next)
-			tl_push(h, deps, tmpl_from_cjson(h, c, 0));
-	tm_set(h, s, "Dependencies", 12, deps);
-	if (deps->u.l->n)
-		tm_set(h, jv, "dependencies", 12, deps);
+		tm_set(h, s, gk, strlen(gk), v);
+		if (present)
+			tm_set(h, jv, jk, strlen(jk), v);
+	}
 	tval *root = tv_bool(h, 1);
 	tm_set(h, s, "IsRoot", 6, root);
 	tm_set(h, jv, "IsRoot", 6, root);

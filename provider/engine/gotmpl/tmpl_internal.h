@@ -41,6 +41,8 @@ typedef struct tmap {
 	tval **v;
 	size_t n, cap;
 	void *ext;        /* STRUCT: opaque C data (time, semver…) */
+	char **ord;       /* STRUCT: field names in declaration order */
+	size_t nord, capord;
 	int ext_type;
 	tmpl_heap *h; /* owner */
 } tmap;

@@ -304,6 +304,17 @@ void tm_set(tmpl_heap *h, tval *map, const char *k, size_t kl, tval *v)
 	m->kl[at] = kl;
 	m->v[at] = v;
 	m->n++;
+	if (map->kind == TMPL_STRUCT) {
+		if (m->nord == m->capord) {
+			size_t nc = m->capord ? m->capord * 2 : 8;
+			char **no = th_alloc(h, nc * sizeof *no);
+			if (m->nord)
+				memcpy(no, m->ord, m->nord * sizeof *no);
+			m->ord = no;
+			m->capord = nc;
+		}
+		m->ord[m->nord++] = m->k[at];
+	}
 }
 
 tval *tm_get(const tval *map, const char *k, size_t kl)
