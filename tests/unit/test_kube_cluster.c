@@ -77,6 +77,12 @@ static int group_setup(void **state) {
     fprintf(stderr, "test_kube_cluster: %s not found: skipping the engine tests\n", script);
     return 0;
   }
+  /* libcurl (like client-go, and the start script's curl) honours proxy
+   * variables: keep loopback direct */
+  const char *proxies[] = {"https_proxy", "HTTPS_PROXY", "http_proxy",
+                           "HTTP_PROXY",  "all_proxy",   "ALL_PROXY"};
+  for (size_t i = 0; i < sizeof(proxies) / sizeof(proxies[0]); i++)
+    unsetenv(proxies[i]);
   if (kt_mkdtemp("kube-cluster")) return -1;
   snprintf(CLUSTER, sizeof(CLUSTER), "%s/cluster", KT_DIR);
   if (kt_sh("'%s' start '%s' --status-delay 0.3 >'%s/start.log' 2>&1", script, CLUSTER, KT_DIR)) {
@@ -92,11 +98,6 @@ static int group_setup(void **state) {
   free(tok);
   CA = kt_read(kt_path("cluster/ca.crt"));
   unsetenv("KUBECONFIG");
-  /* libcurl (like client-go) honours proxy variables: keep loopback direct */
-  const char *proxies[] = {"https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY", "all_proxy",
-                           "ALL_PROXY"};
-  for (size_t i = 0; i < sizeof(proxies) / sizeof(proxies[0]); i++)
-    unsetenv(proxies[i]);
   HAVE_CLUSTER = 1;
   C = new_client(NULL);
   return 0;
