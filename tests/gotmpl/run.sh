@@ -18,5 +18,18 @@ $CC -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -Wno-form
 	${EXTRA_CFLAGS:--O2 -g} -Iprovider $(pkg-config --cflags $PKGS) -o "$DRIVER" \
 	tests/gotmpl/tmpl_driver.c provider/engine/gotmpl/*.c \
 	${EXTRA_LDFLAGS:-} $(pkg-config --libs $PKGS) -lpthread -lm
+# The chart corpus (shared/charts beside the repository), when present:
+# every golden `helm template` case rendered by the driver, counted into
+# the total.
+CP=0; CF=0
+CHARTS="${CHARTS:-$ROOT/../shared/charts}"
+if [ $# -eq 0 ] && [ -f "$CHARTS/cases.txt" ]; then
+	set +e
+	python3 tests/gotmpl/corpus.py "$DRIVER" "$CHARTS" | tee "$B/tests/gotmpl-corpus.out"
+	set -e
+	line=$(grep -E '^corpus: [0-9]+ passed, [0-9]+ failed$' "$B/tests/gotmpl-corpus.out" | tail -1 || true)
+	CP=$(echo "$line" | sed -E 's/^corpus: ([0-9]+) passed.*/\1/'); CP=${CP:-0}
+	CF=$(echo "$line" | sed -E 's/.*, ([0-9]+) failed$/\1/'); CF=${CF:-1}
+fi
 if [ $# -eq 0 ]; then set -- tests/gotmpl/cases/*.txt; fi
-exec python3 tests/gotmpl/run.py "$HELM" "$DRIVER" "$@"
+exec python3 tests/gotmpl/run.py --extra "$CP" "$CF" "$HELM" "$DRIVER" "$@"

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fnmatch.h>
 #include <sys/stat.h>
 
 static char *slurp(const char *path, size_t *len)
@@ -89,6 +90,42 @@ typedef struct chart {
 	int nsubs;
 } chart;
 
+/* .helmignore (simplified): glob patterns on the relative path or base name */
+static char *g_ignore[256];
+static int g_nignore;
+
+static void load_ignore(const char *dir)
+{
+	char path[8192];
+	snprintf(path, sizeof path, "%s/.helmignore", dir);
+	size_t n;
+	char *t = slurp(path, &n);
+	g_nignore = 0;
+	if (!t)
+		return;
+	for (char *line = strtok(t, "\n"); line && g_nignore < 256; line = strtok(NULL, "\n")) {
+		while (*line == ' ')
+			line++;
+		if (!*line || *line == '#' || *line == '!')
+			continue;
+		size_t l = strlen(line);
+		while (l && (line[l - 1] == ' ' || line[l - 1] == '/' || line[l - 1] == '\r'))
+			line[--l] = 0;
+		g_ignore[g_nignore++] = strdup(line);
+	}
+	free(t);
+}
+
+static bool ignored(const char *rel)
+{
+	const char *base = strrchr(rel, '/');
+	base = base ? base + 1 : rel;
+	for (int i = 0; i < g_nignore; i++)
+		if (!fnmatch(g_ignore[i], rel, 0) || !fnmatch(g_ignore[i], base, 0))
+			return true;
+	return false;
+}
+
 static tfile g_files[4096];
 static int g_nfiles;
 
@@ -104,6 +141,8 @@ static void load_templates(chart *c, const char *dir, const char *rel)
 		char full[8192], nrel[8192];
 		snprintf(full, sizeof full, "%s/%s", dir, de->d_name);
 		snprintf(nrel, sizeof nrel, "%s/%s", rel, de->d_name);
+		if (ignored(nrel))
+			continue;
 		struct stat st;
 		if (stat(full, &st) != 0)
 			continue;
@@ -252,6 +291,7 @@ static chart *load_chart(tmpl_heap *h, const char *dir, const char *prefix, tmpl
 		tmpl_map_set(c->chartv, "IsRoot", tmpl_bool(h, 0));
 	load_files(h, c);
 	snprintf(path, sizeof path, "%s/templates", dir);
+	load_ignore(dir);
 	load_templates(c, path, "templates");
 	/* sub-charts */
 	snprintf(path, sizeof path, "%s/charts", dir);
@@ -271,6 +311,24 @@ static chart *load_chart(tmpl_heap *h, const char *dir, const char *prefix, tmpl
 			tmpl_value *sm = yaml_file(h, cy, true);
 			tmpl_value *snm = tmpl_map_get(sm, "name");
 			const char *sname = snm ? tmpl_get_string(snm, NULL) : de->d_name;
+			/* dependency condition ("a.b.enabled"): false → not rendered */
+			const cJSON *deps = cJSON_GetObjectItemCaseSensitive(c->meta, "dependencies");
+			bool disabled = false;
+			for (const cJSON *dj = deps ? deps->child : NULL; dj; dj = dj->next) {
+				const cJSON *dn = cJSON_GetObjectItemCaseSensitive(dj, "name");
+				const cJSON *dc = cJSON_GetObjectItemCaseSensitive(dj, "condition");
+				if (!cJSON_IsString(dn) || strcmp(dn->valuestring, sname) || !cJSON_IsString(dc))
+					continue;
+				tmpl_value *cur = c->values;
+				char path2[1024];
+				snprintf(path2, sizeof path2, "%s", dc->valuestring);
+				for (char *tok = strtok(path2, "."); tok && cur; tok = strtok(NULL, "."))
+					cur = tmpl_kind_of(cur) == TMPL_MAP ? tmpl_map_get(cur, tok) : NULL;
+				if (cur && tmpl_kind_of(cur) == TMPL_BOOL && !tmpl_get_bool(cur))
+					disabled = true;
+			}
+			if (disabled)
+				continue;
 			tmpl_value *sv = tmpl_map_get(c->values, sname);
 			if (!sv || tmpl_kind_of(sv) != TMPL_MAP) {
 				sv = tmpl_map(h);
