@@ -14,7 +14,7 @@ HELM="$ORACLES/helm"
 PKGS="libcjson yaml-0.1 openssl"
 mkdir -p "$B/tests"
 DRIVER="$B/tests/tmpl_driver"
-$CC -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -Wno-format-truncation \
+$CC -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -Wno-unknown-warning-option -Wno-format-truncation \
 	${EXTRA_CFLAGS:--O2 -g} -Iprovider $(pkg-config --cflags $PKGS) -o "$DRIVER" \
 	tests/gotmpl/tmpl_driver.c provider/engine/gotmpl/*.c \
 	${EXTRA_LDFLAGS:-} $(pkg-config --libs $PKGS) -lpthread -lm

@@ -63,6 +63,8 @@ struct texec {
 	bool fn_failed;
 	bool limit_hit;
 	char callee[256];
+	char *stack_base;
+	size_t stack_max;
 };
 
 const char *exec_callee(texec *x) { return x->callee; }
@@ -292,6 +294,12 @@ static int walk(texec *x, rv dot, const tnode *n);
 
 static bool step(texec *x)
 {
+	char here;
+	if (x->stack_base && (size_t)(x->stack_base - &here) > x->stack_max) {
+		x->limit_hit = true;
+		exec_errorf(x, "exceeded maximum template depth (%d)", x->o->limits.max_depth);
+		return false;
+	}
 	if (++x->steps > x->o->limits.max_steps) {
 		limit_error(x, "evaluation step limit exceeded");
 		return false;
@@ -1227,6 +1235,49 @@ static int set_add(void *ud, ttree *t, char *errbuf, size_t errcap)
 	return 0;
 }
 
+typedef struct bigstack_job {
+	void (*fn)(void *);
+	void *arg;
+} bigstack_job;
+
+static void *bigstack_thread(void *p)
+{
+	bigstack_job *j = p;
+	j->fn(j->arg);
+	return NULL;
+}
+
+void tmpl_on_big_stack(void (*fn)(void *), void *arg)
+{
+	pthread_attr_t attr;
+	pthread_t th;
+	bigstack_job j = {fn, arg};
+	if (pthread_attr_init(&attr) == 0) {
+		pthread_attr_setstacksize(&attr, (size_t)256 << 20);
+		if (pthread_create(&th, &attr, bigstack_thread, &j) == 0) {
+			pthread_attr_destroy(&attr);
+			pthread_join(th, NULL);
+			return;
+		}
+		pthread_attr_destroy(&attr);
+	}
+	fn(arg);
+}
+
+typedef struct parse_job {
+	tmpl_set *s;
+	const char *name, *text;
+	size_t len;
+	tmpl_error *err;
+	int rc;
+} parse_job;
+
+static void parse_job_run(void *p)
+{
+	parse_job *j = p;
+	j->rc = tmpl_parse_text(j->s->h, j->name, j->text ? j->text : "", j->len, set_add, j->s, j->err);
+}
+
 int tmpl_set_parse(tmpl_set *s, const char *name, const char *text, size_t len, tmpl_error *err)
 {
 	if (!s || !name || (!text && len)) {
@@ -1236,7 +1287,9 @@ int tmpl_set_parse(tmpl_set *s, const char *name, const char *text, size_t len, 
 		}
 		return TMPL_EINVALID;
 	}
-	return tmpl_parse_text(s->h, name, text ? text : "", len, set_add, s, err);
+	parse_job j = {s, name, text, len, err, 0};
+	tmpl_on_big_stack(parse_job_run, &j);
+	return j.rc;
 }
 
 int tmpl_set_has(const tmpl_set *s, const char *name) { return s && name && set_lookup(s, name) != NULL; }
@@ -1249,11 +1302,16 @@ typedef struct exec_job {
 	tmpl_buf *out;
 	tmpl_error *err;
 	int rc;
+	size_t stack_max;
 } exec_job;
 
 static void run_job(exec_job *j)
 {
 	texec x = {0};
+	char base;
+	x.stack_base = &base;
+	x.stack_max = j->stack_max;
+	tmpl_fmt_limit = j->s->opts.limits.max_output;
 	x.set = j->s;
 	x.h = j->h;
 	x.o = &j->s->opts;
@@ -1326,7 +1384,7 @@ int tmpl_set_execute(tmpl_set *s, const char *name, tmpl_value *data, tmpl_heap 
 {
 	if (!s || !name || !h || !out)
 		return TMPL_EINVALID;
-	exec_job j = {s, name, data, h, out, err, 0};
+	exec_job j = {s, name, data, h, out, err, 0, (size_t)448 << 20};
 	/* run on a thread with a large stack: deep template recursion must not
 	 * overflow the caller's (possibly small) stack */
 	pthread_attr_t attr;
@@ -1340,6 +1398,7 @@ int tmpl_set_execute(tmpl_set *s, const char *name, tmpl_value *data, tmpl_heap 
 		}
 		pthread_attr_destroy(&attr);
 	}
+	j.stack_max = (size_t)4 << 20; /* caller's stack: be conservative */
 	run_job(&j);
 	return j.rc;
 }

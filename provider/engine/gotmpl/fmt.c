@@ -431,6 +431,7 @@ void gofmt_float(sb *b, double f, char fmtc, int prec)
 
 /* ---------------- %v ---------------- */
 static void fmt_value_verb(sb *b, const tval *v, char verb, bool top);
+static void fmt_value_inner(sb *b, const tval *v, bool top);
 
 void gofmt_value(sb *b, const tval *v) { fmt_value_verb(b, v, 'v', true); }
 
@@ -464,8 +465,22 @@ static void print_struct_fields(sb *b, const tval *v)
 	sb_putc(b, '}');
 }
 
+__thread size_t tmpl_fmt_limit = TMPL_FMT_LIMIT_DEFAULT;
+static __thread int fmt_depth;
+
 static void fmt_value_verb(sb *b, const tval *v, char verb, bool top)
 {
+	(void)verb;
+	if (b->n > tmpl_fmt_limit || fmt_depth > 10000)
+		return;
+	fmt_depth++;
+	fmt_value_inner(b, v, top);
+	fmt_depth--;
+}
+
+static void fmt_value_inner(sb *b, const tval *v, bool top)
+{
+	char verb = 'v';
 	(void)verb;
 	if (!v) {
 		sb_puts(b, "<nil>");
@@ -801,8 +816,18 @@ static void fmt_string(sb *b, const fmtspec *fs, const char *p, size_t n, char v
 }
 
 static void fmt_arg(sb *b, const fmtspec *fs, const tval *v, char verb);
+static void fmt_container_inner(sb *b, const fmtspec *fs, const tval *v, char verb);
 
 static void fmt_container(sb *b, const fmtspec *fs, const tval *v, char verb)
+{
+	if (b->n > tmpl_fmt_limit || fmt_depth > 10000)
+		return;
+	fmt_depth++;
+	fmt_container_inner(b, fs, v, verb);
+	fmt_depth--;
+}
+
+static void fmt_container_inner(sb *b, const fmtspec *fs, const tval *v, char verb)
 {
 	if (v->kind == TMPL_LIST) {
 		sb_putc(b, '[');

@@ -80,7 +80,7 @@ static void newline(sb *b, const char *indent, int depth)
 
 static void enc(sb *b, const tval *v, bool html, const char *indent, int depth, int *err)
 {
-	if (depth > 10000) {
+	if (depth > 10000 || b->n > tmpl_fmt_limit) {
 		if (err)
 			*err = 1;
 		return;

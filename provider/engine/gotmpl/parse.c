@@ -25,6 +25,7 @@ typedef struct parser {
 	int action_line;
 	jmp_buf jb;
 	tmpl_error *err;
+	int nest; /* parenthesis / control nesting */
 	/* this Parse call's tree set */
 	ttree **set;
 	int nset, capset;
@@ -468,7 +469,13 @@ static tnode *term(parser *p)
 	case IT_CHAR_CONSTANT:
 	case IT_COMPLEX:
 	case IT_NUMBER: return new_number(p, tok);
-	case IT_LEFT_PAREN: return pipeline(p, "parenthesized pipeline", IT_RIGHT_PAREN);
+	case IT_LEFT_PAREN: {
+		if (++p->nest > 1000)
+			perrorf(p, "max nesting depth exceeded");
+		tnode *r = pipeline(p, "parenthesized pipeline", IT_RIGHT_PAREN);
+		p->nest--;
+		return r;
+	}
 	case IT_STRING:
 	case IT_RAW_STRING: return new_string(p, tok);
 	default: break;
@@ -640,6 +647,8 @@ decls:;
 
 static tnode *parse_control(parser *p, ntype type, const char *context)
 {
+	if (++p->nest > 1000)
+		perrorf(p, "max nesting depth exceeded");
 	int saved_vars = p->nvars;
 	tnode *pipe = pipeline(p, context, IT_RIGHT_DELIM);
 	if (type == N_RANGE)
@@ -671,6 +680,7 @@ static tnode *parse_control(parser *p, ntype type, const char *context)
 		}
 	}
 	p->nvars = saved_vars;
+	p->nest--;
 	tnode *n = newnode(p, type, pipe->pos);
 	n->line = pipe->line;
 	n->pipe = pipe;

@@ -19,6 +19,10 @@ char *th_strndup(tmpl_heap *h, const char *s, size_t n);
 char *th_strdup(tmpl_heap *h, const char *s);
 int th_over_limit(const tmpl_heap *h);
 
+/* Run fn(arg) on a thread with a large stack (recursive parsers and the
+ * executor must not depend on the caller's stack size). */
+void tmpl_on_big_stack(void (*fn)(void *), void *arg);
+
 /* ---------------- values ---------------- */
 typedef struct tmethod {
 	const char *name;
@@ -93,6 +97,11 @@ bool tv_truth(const tval *v);        /* Go template truth; INVALID/NIL false */
 tval *tv_deep_copy(tmpl_heap *h, const tval *v);
 bool tv_deep_equal(const tval *a, const tval *b);
 tval *tv_shallow_copy_map(tmpl_heap *h, const tval *m);
+
+/* Size bound for one formatted value (fmt, JSON, YAML): guards against
+ * cyclic or exponentially shared structures. Set per execution thread. */
+extern __thread size_t tmpl_fmt_limit;
+#define TMPL_FMT_LIMIT_DEFAULT ((size_t)64 << 20)
 
 /* ---------------- string builder (malloc) ---------------- */
 typedef struct sb {

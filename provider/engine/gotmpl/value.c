@@ -430,16 +430,26 @@ tval *tv_shallow_copy_map(tmpl_heap *h, const tval *m)
 	return r;
 }
 
+/* budgets bound the work on cyclic or heavily shared structures */
+static tval *deep_copy_d(tmpl_heap *h, const tval *v, int depth, long *budget);
 tval *tv_deep_copy(tmpl_heap *h, const tval *v)
+{
+	long budget = 10000000;
+	return deep_copy_d(h, v, 0, &budget);
+}
+
+static tval *deep_copy_d(tmpl_heap *h, const tval *v, int depth, long *budget)
 {
 	if (!v)
 		return NULL;
+	if (depth > 1000 || --*budget < 0 || th_over_limit(h))
+		return (tval *)v;
 	switch (v->kind) {
 	case TMPL_LIST: {
 		tval *r = tv_list(h, v->u.l->n);
 		r->tname = v->tname;
 		for (size_t i = 0; i < v->u.l->n; i++)
-			tl_push(h, r, tv_deep_copy(h, v->u.l->v[i]));
+			tl_push(h, r, deep_copy_d(h, v->u.l->v[i], depth + 1, budget));
 		return r;
 	}
 	case TMPL_MAP: {
@@ -447,15 +457,26 @@ tval *tv_deep_copy(tmpl_heap *h, const tval *v)
 		r->tname = v->tname;
 		r->methods = v->methods;
 		for (size_t i = 0; i < v->u.m->n; i++)
-			tm_set(h, r, v->u.m->k[i], v->u.m->kl[i], tv_deep_copy(h, v->u.m->v[i]));
+			tm_set(h, r, v->u.m->k[i], v->u.m->kl[i], deep_copy_d(h, v->u.m->v[i], depth + 1, budget));
 		return r;
 	}
 	default: return (tval *)v;
 	}
 }
 
+static bool deep_equal_d(const tval *a, const tval *b, int depth, long *budget);
 bool tv_deep_equal(const tval *a, const tval *b)
 {
+	long budget = 10000000;
+	return deep_equal_d(a, b, 0, &budget);
+}
+
+static bool deep_equal_d(const tval *a, const tval *b, int depth, long *budget)
+{
+	if (a == b)
+		return true;
+	if (depth > 1000 || --*budget < 0)
+		return false;
 	int ak = a ? a->kind : TMPL_INVALID, bk = b ? b->kind : TMPL_INVALID;
 	if (ak == TMPL_INVALID || ak == TMPL_NIL)
 		return bk == TMPL_INVALID || bk == TMPL_NIL;
@@ -471,7 +492,7 @@ bool tv_deep_equal(const tval *a, const tval *b)
 		if (a->u.l->n != b->u.l->n)
 			return false;
 		for (size_t i = 0; i < a->u.l->n; i++)
-			if (!tv_deep_equal(a->u.l->v[i], b->u.l->v[i]))
+			if (!deep_equal_d(a->u.l->v[i], b->u.l->v[i], depth + 1, budget))
 				return false;
 		return true;
 	case TMPL_MAP:
@@ -480,7 +501,7 @@ bool tv_deep_equal(const tval *a, const tval *b)
 			return false;
 		for (size_t i = 0; i < a->u.m->n; i++)
 			if (a->u.m->kl[i] != b->u.m->kl[i] || memcmp(a->u.m->k[i], b->u.m->k[i], a->u.m->kl[i]) ||
-			    !tv_deep_equal(a->u.m->v[i], b->u.m->v[i]))
+			    !deep_equal_d(a->u.m->v[i], b->u.m->v[i], depth + 1, budget))
 				return false;
 		return true;
 	}

@@ -521,9 +521,10 @@ static void emit_value(emit_ctx *c, const tval *v)
 {
 	if (c->err)
 		return;
-	if (++c->depth > 10000) {
+	if (++c->depth > 10000 || c->out->n > tmpl_fmt_limit) {
 		c->err = 2;
 		tmpl_msgf(c->errbuf, c->errcap, "json: exceeded max depth");
+		c->depth--;
 		return;
 	}
 	yaml_event_t ev;
@@ -623,11 +624,26 @@ int yaml_emit(sb *b, const tval *v, char *errbuf, size_t errcap)
 	return 0;
 }
 
+typedef struct ty_job {
+	sb *b;
+	const tval *v;
+	char eb[512];
+	int rc;
+} ty_job;
+
+static void ty_run(void *p)
+{
+	ty_job *j = p;
+	j->rc = yaml_emit(j->b, j->v, j->eb, sizeof j->eb);
+}
+
 int tmpl_to_yaml(const tmpl_value *v, tmpl_buf *out, tmpl_error *err)
 {
 	sb b = {0};
-	char eb[512] = "";
-	if (yaml_emit(&b, v, eb, sizeof eb) != 0) {
+	ty_job j = {&b, v, "", 0};
+	tmpl_on_big_stack(ty_run, &j);
+	const char *eb = j.eb;
+	if (j.rc != 0) {
 		if (err) {
 			err->code = TMPL_EINVALID;
 			tmpl_msgf(err->msg, sizeof err->msg, "%s", eb);
@@ -950,10 +966,26 @@ tval *yaml_decode(tmpl_heap *h, const char *s, size_t n, bool multi_doc_array, c
 	return c.failed ? NULL : result;
 }
 
+typedef struct fy_job {
+	tmpl_heap *h;
+	const char *s;
+	size_t n;
+	char eb[1024];
+	tval *v;
+} fy_job;
+
+static void fy_run(void *p)
+{
+	fy_job *j = p;
+	j->v = yaml_decode(j->h, j->s, j->n, false, j->eb, sizeof j->eb);
+}
+
 tmpl_value *tmpl_from_yaml(tmpl_heap *h, const char *yaml, size_t len, tmpl_error *err)
 {
-	char eb[1024] = "";
-	tval *v = yaml_decode(h, yaml ? yaml : "", yaml ? len : 0, false, eb, sizeof eb);
+	fy_job j = {h, yaml ? yaml : "", yaml ? len : 0, "", NULL};
+	tmpl_on_big_stack(fy_run, &j);
+	tval *v = j.v;
+	const char *eb = j.eb;
 	if (!v && err) {
 		err->code = TMPL_EINVALID;
 		tmpl_msgf(err->msg, sizeof err->msg, "%s", eb);
