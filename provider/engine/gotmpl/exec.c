@@ -737,6 +737,16 @@ static int print_value(texec *x, const tnode *n, tval *v)
 {
 	x->node = n;
 	sb s = {0};
+	/* printableValue: an addressable struct whose pointer type is a
+	 * fmt.Stringer prints through String() (e.g. chartutil.KubeVersion) */
+	tmethod *str = v->kind == TMPL_STRUCT ? tv_find_method(v, "String") : NULL;
+	if (str && v->u.m->ext_type == 0) {
+		tval *res = NULL;
+		if (str->fn((tmpl_call *)x, str->udata, v, NULL, 0, &res) == 0 && res && res->kind == TMPL_STRING) {
+			int rc = out_write(x, res->u.s.p, res->u.s.n);
+			return rc;
+		}
+	}
 	gofmt_value(&s, v);
 	int rc = out_write(x, s.p ? s.p : "", s.n);
 	sb_free(&s);

@@ -31,65 +31,72 @@ int b64_encode(const unsigned char *in, size_t n, sb *out)
 	return 0;
 }
 
-/* base64.StdEncoding.DecodeString (strict padding, \r\n ignored);
- * returns 0 or the byte offset + 1 of the first illegal input */
+/* base64.StdEncoding.DecodeString: returns 0, or 1 + the offset Go's
+ * CorruptInputError reports. \r and \n are ignored. */
 static long b64_decode_go(const char *in, size_t n, sb *out)
 {
 	sb_putn(out, "", 0);
-	unsigned v = 0;
-	int k = 0;
-	size_t i = 0;
-	int pad = 0;
-	size_t last_pos = 0;
-	for (; i < n; i++) {
-		char c = in[i];
-		if (c == '\r' || c == '\n')
-			continue;
-		if (pad) {
-			if (c == '=' && pad < 2 && k == 3) {
-				pad++;
+	size_t si = 0;
+	for (;;) {
+		/* decodeQuantum */
+		unsigned char dbuf[4] = {0};
+		int dlen = 4;
+		size_t j = 0;
+		for (j = 0; j < 4; j++) {
+			while (si < n && (in[si] == '\r' || in[si] == '\n'))
+				si++;
+			if (si == n) {
+				if (j == 0)
+					return 0;
+				if (j == 1)
+					return (long)(si - j) + 1;
+				dlen = (int)j;
+				/* no padding: Go reports CorruptInputError(si - j) */
+				return (long)(si - j) + 1;
+			}
+			char c = in[si++];
+			const char *p = c ? strchr(B64, c) : NULL;
+			if (p) {
+				dbuf[j] = (unsigned char)(p - B64);
 				continue;
 			}
-			return (long)i + 1;
+			if (c == '\r' || c == '\n') {
+				j--;
+				continue;
+			}
+			if (c != '=')
+				return (long)(si - 1) + 1;
+			/* padding */
+			switch (j) {
+			case 0:
+			case 1: return (long)(si - 1) + 1;
+			case 2:
+				while (si < n && (in[si] == '\r' || in[si] == '\n'))
+					si++;
+				if (si == n)
+					return (long)n + 1;
+				if (in[si] != '=')
+					return (long)(si - 1) + 1;
+				si++;
+				break;
+			}
+			while (si < n && (in[si] == '\r' || in[si] == '\n'))
+				si++;
+			if (si < n)
+				return (long)si + 1;
+			dlen = (int)j;
+			break;
 		}
-		if (c == '=') {
-			if (k < 2)
-				return (long)i + 1;
-			pad = 1;
-			last_pos = i;
-			continue;
+		unsigned v = (unsigned)dbuf[0] << 18 | (unsigned)dbuf[1] << 12 | (unsigned)dbuf[2] << 6 | dbuf[3];
+		char o3[3] = {(char)(v >> 16), (char)(v >> 8), (char)v};
+		switch (dlen) {
+		case 4: sb_putn(out, o3, 3); break;
+		case 3: sb_putn(out, o3, 2); return 0;
+		case 2: sb_putn(out, o3, 1); return 0;
 		}
-		const char *p = strchr(B64, c);
-		if (!p || !c)
-			return (long)i + 1;
-		v = (v << 6) | (unsigned)(p - B64);
-		k++;
-		if (k == 4) {
-			sb_putc(out, (char)(v >> 16));
-			sb_putc(out, (char)(v >> 8));
-			sb_putc(out, (char)v);
-			v = 0;
-			k = 0;
-		}
+		if (dlen < 4)
+			return 0;
 	}
-	(void)last_pos;
-	if (pad) {
-		/* k == 2 needs "==", k == 3 needs "=" */
-		if (k == 2 && pad != 2)
-			return (long)n + 1;
-		if (k == 3 && pad != 1)
-			return (long)n + 1;
-		if (k == 2)
-			sb_putc(out, (char)(v >> 4));
-		else if (k == 3) {
-			sb_putc(out, (char)(v >> 10));
-			sb_putc(out, (char)(v >> 2));
-		}
-		return 0;
-	}
-	if (k != 0)
-		return (long)n + 1;
-	return 0;
 }
 
 int b64_decode(const char *in, size_t n, sb *out) { return b64_decode_go(in, n, out) == 0 ? 0 : -1; }

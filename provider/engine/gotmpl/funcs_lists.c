@@ -221,8 +221,7 @@ static tval *f_concat(texec *x, tval **a, int n)
 			any = true;
 		}
 	}
-	if (!any)
-		return tv_nil(H); /* nil []interface{} prints as [] */
+	(void)any; /* a nil []interface{} in Go: prints as [] */
 	return r;
 }
 
@@ -499,7 +498,7 @@ static tval *f_dig(texec *x, tval **a, int n)
 	if (n < 3)
 		return fn_error(x, "dig needs at least three arguments");
 	tval *d = a[n - 1];
-	if (d->kind != TMPL_MAP)
+	if (d->kind != TMPL_MAP || (d->tname && strcmp(d->tname, "map[string]interface {}")))
 		return fn_error(x, "interface conversion: interface {} is %s, not map[string]interface {}",
 				is_nil(d) ? "nil" : tv_type(d));
 	tval *def = a[n - 2];
@@ -514,7 +513,7 @@ static tval *f_dig(texec *x, tval **a, int n)
 			return def;
 		if (i == n - 3)
 			return step;
-		if (step->kind != TMPL_MAP)
+		if (step->kind != TMPL_MAP || (step->tname && strcmp(step->tname, "map[string]interface {}")))
 			return fn_error(x, "interface conversion: interface {} is %s, not map[string]interface {}",
 					is_nil(step) ? "nil" : tv_type(step));
 		d = step;

@@ -141,6 +141,9 @@ static int parse_float(const char *s, size_t n, double *out)
 	for (const char *q = p; *q; q++)
 		if (!strchr("0123456789.eE+-xXabcdefABCDEFpP", *q))
 			return -1;
+	/* hex mantissa requires a p exponent in Go */
+	if ((p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) && !strpbrk(p, "pP"))
+		return -1;
 	char *end;
 	errno = 0;
 	double f = strtod(buf, &end);

@@ -784,61 +784,171 @@ static tval *f_tostring(texec *x, tval **a, int n)
 }
 
 /* ---------------- xstrings: snake/camel/kebab ---------------- */
-/* huandu/xstrings v1.4 ToSnakeCase / ToKebabCase: camelCaseToLowerCase */
+/* A port of huandu/xstrings (convert.go): ToSnakeCase, ToKebabCase,
+ * ToCamelCase, over decoded runes. */
+static bool x_is_connector(int32_t r) { return r == '-' || r == '_' || uspace(r); }
+static bool x_is_punct(int32_t r)
+{
+	return r < 0x80 && r > ' ' && !(r >= '0' && r <= '9') && !((r | 32) >= 'a' && (r | 32) <= 'z') && r != '_' &&
+	       r != '-' && !strchr("$+<=>^`|~", (int)r);
+}
+static bool x_is_alpha(int32_t r) { return rune_is_letter(r); }
+static bool x_is_number(int32_t r) { return r >= '0' && r <= '9'; }
+
+enum { W_INVALID, W_NUMBER, W_UPPER, W_ALPHA, W_CONN, W_PUNCT, W_OTHER };
+
+typedef struct xs {
+	const int32_t *r;
+	size_t n;
+} xs;
+
+/* nextWord over runes [i, n): returns type, sets *wend */
+static int x_next_word(const int32_t *r, size_t n, size_t i, size_t *wend)
+{
+	if (i >= n) {
+		*wend = i;
+		return W_INVALID;
+	}
+	int32_t c = r[i];
+	size_t j = i + 1;
+	int wt;
+	if (c == 0xFFFD) {
+		*wend = j;
+		return W_INVALID;
+	}
+	if (x_is_connector(c)) {
+		wt = W_CONN;
+		while (j < n && x_is_connector(r[j]))
+			j++;
+	} else if (x_is_punct(c)) {
+		wt = W_PUNCT;
+		while (j < n && x_is_punct(r[j]))
+			j++;
+	} else if (rune_is_upper(c)) {
+		wt = W_UPPER;
+		if (j < n) {
+			if (rune_is_upper(r[j])) {
+				while (j < n && rune_is_upper(r[j]))
+					j++;
+				/* "HTTPStatus": leave "S" for the next word */
+				if (j < n && x_is_alpha(r[j]))
+					j--;
+			} else if (x_is_alpha(r[j])) {
+				while (j < n && x_is_alpha(r[j]) && !rune_is_upper(r[j]))
+					j++;
+			}
+		}
+	} else if (x_is_alpha(c)) {
+		wt = W_ALPHA;
+		while (j < n && x_is_alpha(r[j]) && !rune_is_upper(r[j]))
+			j++;
+	} else if (x_is_number(c)) {
+		wt = W_NUMBER;
+		while (j < n && x_is_number(r[j]))
+			j++;
+	} else {
+		wt = W_OTHER;
+		while (j < n && !(x_is_connector(r[j]) || x_is_alpha(r[j]) || x_is_number(r[j]) || x_is_punct(r[j])))
+			j++;
+	}
+	*wend = j;
+	return wt;
+}
+
+static void put_rune(sb *o, int32_t r)
+{
+	char u[4];
+	sb_putn(o, u, (size_t)utf8_encode(u, r));
+}
+
+static void x_to_lower(sb *o, int wt, const int32_t *r, size_t a, size_t b, char conn)
+{
+	for (size_t i = a; i < b; i++) {
+		if (wt != W_UPPER && wt != W_CONN)
+			put_rune(o, r[i]);
+		else if (x_is_connector(r[i]))
+			sb_putc(o, conn);
+		else if (rune_is_upper(r[i]))
+			put_rune(o, rune_lower(r[i]));
+		else
+			put_rune(o, r[i]);
+	}
+}
+
+static int32_t *decode_all(const char *s, size_t n, size_t *nr)
+{
+	int32_t *r = malloc((n + 1) * sizeof *r);
+	if (!r)
+		abort();
+	size_t k = 0;
+	for (size_t i = 0; i < n;) {
+		i += (size_t)utf8_decode(s + i, n - i, &r[k]);
+		k++;
+	}
+	*nr = k;
+	return r;
+}
+
 static void camel_to_lower(sb *o, const char *s, size_t n, char conn)
 {
-	/* port of xstrings.camelCaseToLowerCase (v1.4.0) */
 	sb_putn(o, "", 0);
-	size_t i = 0;
-	int32_t r0 = 0, r1 = 0;
-	int w;
-	enum { ST_INIT, ST_LOWER, ST_UPPER, ST_DIGIT, ST_CONN };
-	(void)r0;
-	/* simplified faithful port */
-	int32_t *rs = malloc((n + 1) * sizeof *rs);
-	size_t nr = 0;
-	if (!rs)
-		abort();
-	while (i < n) {
-		w = utf8_decode(s + i, n - i, &r1);
-		rs[nr++] = r1;
-		i += (size_t)w;
-	}
-	/* skip leading connectors */
-	size_t k = 0;
-	bool wrote = false;
-	bool pending_conn = false;
-	char u[4];
-	for (; k < nr; k++) {
-		int32_t r = rs[k];
-		bool isconn = r == '_' || r == '-' || r == ' ' || r == '.' || uspace(r);
-		if (isconn) {
-			if (wrote)
-				pending_conn = true;
-			continue;
-		}
-		if (rune_is_upper(r)) {
-			/* start a new word if previous was lower/digit, or if next is lower and prev upper */
-			bool prev_lower = k > 0 && (rune_is_lower(rs[k - 1]) || rune_is_digit(rs[k - 1]));
-			bool prev_upper = k > 0 && rune_is_upper(rs[k - 1]);
-			bool next_lower = k + 1 < nr && rune_is_lower(rs[k + 1]);
-			if (wrote && (prev_lower || (prev_upper && next_lower)))
-				pending_conn = true;
-			if (pending_conn) {
-				sb_putc(o, conn);
-				pending_conn = false;
+	if (n == 0)
+		return;
+	size_t nr;
+	int32_t *r = decode_all(s, n, &nr);
+	size_t ws = 0, we;
+	int wt = x_next_word(r, nr, 0, &we);
+	while (we < nr) {
+		if (wt != W_CONN)
+			x_to_lower(o, wt, r, ws, we, conn);
+		int prev = wt;
+		size_t lws = ws, lwe = we;
+		ws = we;
+		wt = x_next_word(r, nr, ws, &we);
+		switch (prev) {
+		case W_NUMBER:
+			while (wt == W_ALPHA || wt == W_NUMBER) {
+				x_to_lower(o, wt, r, ws, we, conn);
+				ws = we;
+				wt = x_next_word(r, nr, ws, &we);
 			}
-			sb_putn(o, u, (size_t)utf8_encode(u, rune_lower(r)));
-		} else {
-			if (pending_conn) {
+			if (wt != W_INVALID && wt != W_PUNCT && wt != W_CONN)
 				sb_putc(o, conn);
-				pending_conn = false;
+			break;
+		case W_CONN: x_to_lower(o, prev, r, lws, lwe, conn); break;
+		case W_PUNCT: break;
+		default:
+			if (wt != W_NUMBER) {
+				if (wt != W_CONN && wt != W_PUNCT)
+					sb_putc(o, conn);
+				break;
 			}
-			sb_putn(o, u, (size_t)utf8_encode(u, r));
+			if (we >= nr)
+				break;
+			{
+				size_t nws = ws, nwe = we;
+				ws = we;
+				wt = x_next_word(r, nr, ws, &we);
+				if (wt != W_ALPHA) {
+					x_to_lower(o, W_NUMBER, r, nws, nwe, conn);
+					if (wt != W_CONN && wt != W_PUNCT)
+						sb_putc(o, conn);
+					break;
+				}
+				sb_putc(o, conn);
+				x_to_lower(o, W_NUMBER, r, nws, nwe, conn);
+				while (wt == W_ALPHA || wt == W_NUMBER) {
+					x_to_lower(o, wt, r, ws, we, conn);
+					ws = we;
+					wt = x_next_word(r, nr, ws, &we);
+				}
+				if (wt != W_INVALID && wt != W_CONN && wt != W_PUNCT)
+					sb_putc(o, conn);
+			}
 		}
-		wrote = true;
 	}
-	free(rs);
+	x_to_lower(o, wt, r, ws, we, conn);
+	free(r);
 }
 
 static tval *f_snakecase(texec *x, tval **a, int n)
@@ -856,42 +966,48 @@ static tval *f_kebabcase(texec *x, tval **a, int n)
 	return sb_to_val(H, &o);
 }
 
-/* xstrings.ToCamelCase: "some_words" → "SomeWords" */
+/* xstrings.ToCamelCase */
 static tval *f_camelcase(texec *x, tval **a, int n)
 {
 	(void)n;
 	sb o = {0};
 	sb_putn(&o, "", 0);
-	const char *s = S(0);
-	size_t len = SN(0);
-	bool up = true;
+	size_t nr;
+	int32_t *r = decode_all(S(0), SN(0), &nr);
 	size_t i = 0;
-	char u[4];
-	while (i < len) {
-		int32_t r;
-		int w = utf8_decode(s + i, len - i, &r);
-		i += (size_t)w;
-		if (r == '_') {
-			/* "__" keeps one underscore; a trailing "_" is kept */
-			if (i < len) {
-				int32_t r2;
-				utf8_decode(s + i, len - i, &r2);
-				if (r2 == '_') {
-					sb_putc(&o, '_');
-					continue;
-				}
-				up = true;
-				continue;
-			}
-			sb_putc(&o, '_');
+	int32_t r0 = 0, r1;
+	bool got = false;
+	while (i < nr) {
+		r0 = r[i++];
+		if (!x_is_connector(r0)) {
+			r0 = rune_upper(r0);
+			got = true;
+			break;
+		}
+		put_rune(&o, r0);
+	}
+	if (i >= nr) {
+		if (got)
+			put_rune(&o, r0);
+		free(r);
+		return sb_to_val(H, &o);
+	}
+	while (i < nr) {
+		r1 = r0;
+		r0 = r[i++];
+		if (x_is_connector(r0) && x_is_connector(r1)) {
+			put_rune(&o, r1);
 			continue;
 		}
-		if (up) {
-			sb_putn(&o, u, (size_t)utf8_encode(u, rune_upper(r)));
-			up = false;
-		} else
-			sb_putn(&o, u, (size_t)utf8_encode(u, r));
+		if (x_is_connector(r1))
+			r0 = rune_upper(r0);
+		else {
+			r0 = rune_lower(r0);
+			put_rune(&o, r1);
+		}
 	}
+	put_rune(&o, r0);
+	free(r);
 	return sb_to_val(H, &o);
 }
 

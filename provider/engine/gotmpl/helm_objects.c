@@ -63,6 +63,7 @@ tmpl_value *tmpl_capabilities_new(tmpl_heap *h, const tmpl_capabilities_info *ci
 	sfield(h, kube, "Major", major);
 	sfield(h, kube, "Minor", minor);
 	tmpl_add_method(kube, "GitVersion", 0, m_kube_gitversion, NULL);
+	tmpl_add_method(kube, "String", 0, m_kube_gitversion, NULL);
 	tm_set(h, caps, "KubeVersion", 11, kube);
 	tval *vs = tv_list(h, ci ? ci->n_api_versions : 0);
 	vs->tname = "chartutil.VersionSet";

@@ -769,6 +769,7 @@ static anode *parse_concat(rparser *p)
 			return NULL;
 		/* quantifiers */
 		bool had_rep = false;
+		size_t rep_start = 0;
 		while (p->i < p->n) {
 			char c = p->s[p->i];
 			int min, max;
@@ -799,9 +800,10 @@ static anode *parse_concat(rparser *p)
 			if (p->ungreedy)
 				greedy = !greedy;
 			if (had_rep) {
-				perr(p, "invalid nested repetition operator", atom_start, p->i);
+				perr(p, "invalid nested repetition operator", rep_start, p->i);
 				return NULL;
 			}
+			rep_start = qstart;
 			if (a->t == A_EMPTY) {
 				perr(p, "missing argument to repetition operator", qstart, p->i);
 				return NULL;

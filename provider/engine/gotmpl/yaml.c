@@ -252,7 +252,8 @@ static rval resolve_plain(const char *s, size_t n)
 				return (rval){R_UINT, 0, 0, uv, 0};
 			if (yaml_style_float(plain, pn)) {
 				double f = strtod(plain, NULL);
-				return (rval){R_FLOAT, 0, 0, 0, f};
+				if (!isinf(f)) /* ParseFloat range error: stays a string */
+					return (rval){R_FLOAT, 0, 0, 0, f};
 			}
 		}
 	}
