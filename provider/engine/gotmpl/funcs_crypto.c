@@ -5,6 +5,7 @@
 #include "engine/gotmpl/tmpl_internal.h"
 
 #include <dlfcn.h>
+#include <pthread.h>
 #include <openssl/bn.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
@@ -516,18 +517,23 @@ static tval *f_decryptaes(texec *x, tval **a, int n)
 typedef char *(*crypt_rn_fn)(const char *, const char *, void *, int);
 typedef char *(*gensalt_rn_fn)(const char *, unsigned long, const char *, int, char *, int);
 
+static void *crypt_lib;
+static crypt_rn_fn crypt_rn;
+static gensalt_rn_fn gensalt_rn;
+static pthread_once_t crypt_once = PTHREAD_ONCE_INIT;
+
+static void crypt_load(void)
+{
+	crypt_lib = dlopen("libcrypt.so.1", RTLD_NOW | RTLD_LOCAL);
+	if (crypt_lib) {
+		crypt_rn = (crypt_rn_fn)(uintptr_t)dlsym(crypt_lib, "crypt_rn");
+		gensalt_rn = (gensalt_rn_fn)(uintptr_t)dlsym(crypt_lib, "crypt_gensalt_rn");
+	}
+}
+
 static tval *bcrypt_hash(texec *x, const char *pw, sb *out)
 {
-	static void *lib;
-	static crypt_rn_fn crypt_rn;
-	static gensalt_rn_fn gensalt_rn;
-	if (!lib) {
-		lib = dlopen("libcrypt.so.1", RTLD_NOW | RTLD_LOCAL);
-		if (lib) {
-			crypt_rn = (crypt_rn_fn)(uintptr_t)dlsym(lib, "crypt_rn");
-			gensalt_rn = (gensalt_rn_fn)(uintptr_t)dlsym(lib, "crypt_gensalt_rn");
-		}
-	}
+	pthread_once(&crypt_once, crypt_load);
 	if (!crypt_rn || !gensalt_rn) {
 		sb_puts(out, "failed to encrypt string with bcrypt: bcrypt unavailable");
 		return NULL;

@@ -3,6 +3,7 @@
 
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -561,6 +562,8 @@ void tmpl_set_type_name(tmpl_value *v, const char *type_name)
 	if (!v || v == TV_INVALID)
 		return;
 	const char *t = type_name ? intern_type(type_name) : NULL;
+	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+	pthread_mutex_lock(&mu);
 	if (!t && type_name) {
 		t = strdup(type_name); /* rare; intentionally process-lifetime */
 		static char *keep[64];
@@ -575,6 +578,7 @@ void tmpl_set_type_name(tmpl_value *v, const char *type_name)
 			keep[nkeep++] = (char *)t;
 	}
 done:
+	pthread_mutex_unlock(&mu);
 	v->tname = t;
 }
 const char *tmpl_type_name(const tmpl_value *v) { return tv_type(v); }
