@@ -77,7 +77,7 @@ tmpl_value *tmpl_capabilities_new(tmpl_heap *h, const tmpl_capabilities_info *ci
 	sfield(h, hv, "GitTreeState", ci && ci->helm_git_tree_state ? ci->helm_git_tree_state : "clean");
 	sfield(h, hv, "GoVersion", ci && ci->go_version ? ci->go_version : "go1.23.7");
 	/* JSON view: {"version":…,"git_commit":…,"git_tree_state":…,"go_version":…} */
-	tval *hj = tv_map(h);
+	tval *hj = tmpl_struct(h, "json");
 	tm_set(h, hj, "version", 7, tm_get(hv, "Version", 7));
 	tm_set(h, hj, "git_commit", 10, tm_get(hv, "GitCommit", 9));
 	tm_set(h, hj, "git_tree_state", 14, tm_get(hv, "GitTreeState", 12));
@@ -311,7 +311,7 @@ static tval *jstrlist(tmpl_heap *h, const cJSON *j, const char *k)
 tmpl_value *tmpl_chart_metadata_from_cjson(tmpl_heap *h, const struct cJSON *j)
 {
 	tval *s = tmpl_struct(h, "struct { chart.Metadata; IsRoot bool }");
-	tval *jv = tv_map(h);
+	tval *jv = tmpl_struct(h, "json"); /* JSON view, declaration order */
 	/* fields in chart.Metadata's declaration order (for %v printing) */
 	static const char *order[][2] = {{"Name", "name"},
 					 {"Home", "home"},
@@ -360,7 +360,7 @@ tmpl_value *tmpl_chart_metadata_from_cjson(tmpl_heap *h, const struct cJSON *j)
 					tm_set(h, m, "Name", 4, jstr(h, c, "name"));
 					tm_set(h, m, "Email", 5, jstr(h, c, "email"));
 					tm_set(h, m, "URL", 3, jstr(h, c, "url"));
-					tval *mj = tv_map(h);
+					tval *mj = tmpl_struct(h, "json");
 					static const char *mk[] = {"name", "email", "url"};
 					for (int k = 0; k < 3; k++) {
 						tval *x = jstr(h, c, mk[k]);

@@ -134,7 +134,27 @@ static void enc(sb *b, const tval *v, bool html, const char *indent, int depth, 
 			enc(b, (const tval *)v->u.m->ext, html, indent, depth, err);
 			return;
 		}
-		/* fallthrough */
+		if (v->u.m->nord == 0) {
+			sb_puts(b, "{}");
+			return;
+		}
+		sb_putc(b, '{');
+		for (size_t i = 0; i < v->u.m->nord; i++) {
+			const char *k = v->u.m->ord[i];
+			if (i)
+				sb_putc(b, ',');
+			if (indent)
+				newline(b, indent, depth + 1);
+			json_string(b, k, strlen(k), html);
+			sb_putc(b, ':');
+			if (indent)
+				sb_putc(b, ' ');
+			enc(b, tm_get(v, k, strlen(k)), html, indent, depth + 1, err);
+		}
+		if (indent)
+			newline(b, indent, depth);
+		sb_putc(b, '}');
+		return;
 	case TMPL_MAP:
 		if (v->u.m->n == 0) {
 			sb_puts(b, "{}");
@@ -197,6 +217,20 @@ static void jerr_char(jp *p, const char *ctx)
 	else
 		snprintf(q, sizeof q, "'%c'", c);
 	snprintf(p->err, p->errcap, "invalid character %s %s", q, ctx);
+}
+
+/* Go's scanner feeds a space at EOF: inside numbers and literals that is
+ * reported as an invalid ' ' rather than "unexpected end" */
+static void jerr_space(jp *p, const char *ctx)
+{
+	if (p->failed)
+		return;
+	if (p->i >= p->n) {
+		p->failed = true;
+		tmpl_msgf(p->err, p->errcap, "invalid character ' ' %s", ctx);
+		return;
+	}
+	jerr_char(p, ctx);
 }
 
 static void ws(jp *p)
@@ -294,7 +328,7 @@ static tval *jnumber(jp *p)
 	if (p->s[p->i] == '-')
 		p->i++;
 	if (p->i >= p->n) {
-		jerr_char(p, "in numeric literal");
+		jerr_space(p, "in numeric literal");
 		return NULL;
 	}
 	if (p->s[p->i] == '0')
@@ -303,13 +337,13 @@ static tval *jnumber(jp *p)
 		while (p->i < p->n && p->s[p->i] >= '0' && p->s[p->i] <= '9')
 			p->i++;
 	else {
-		jerr_char(p, "in numeric literal");
+		jerr_space(p, "in numeric literal");
 		return NULL;
 	}
 	if (p->i < p->n && p->s[p->i] == '.') {
 		p->i++;
 		if (p->i >= p->n || p->s[p->i] < '0' || p->s[p->i] > '9') {
-			jerr_char(p, "after decimal point in numeric literal");
+			jerr_space(p, "after decimal point in numeric literal");
 			return NULL;
 		}
 		while (p->i < p->n && p->s[p->i] >= '0' && p->s[p->i] <= '9')
@@ -320,7 +354,7 @@ static tval *jnumber(jp *p)
 		if (p->i < p->n && (p->s[p->i] == '+' || p->s[p->i] == '-'))
 			p->i++;
 		if (p->i >= p->n || p->s[p->i] < '0' || p->s[p->i] > '9') {
-			jerr_char(p, "in exponent of numeric literal");
+			jerr_space(p, "in exponent of numeric literal");
 			return NULL;
 		}
 		while (p->i < p->n && p->s[p->i] >= '0' && p->s[p->i] <= '9')
@@ -341,8 +375,9 @@ static bool lit(jp *p, const char *w)
 	for (size_t k = 0; k < n; k++) {
 		if (p->i + k >= p->n) {
 			p->i = p->n;
-			p->failed = true;
-			snprintf(p->err, p->errcap, "unexpected end of JSON input");
+			char ctx[64];
+			snprintf(ctx, sizeof ctx, "in literal %s (expecting '%c')", w, w[k]);
+			jerr_space(p, ctx);
 			return false;
 		}
 		if (p->s[p->i + k] != w[k]) {

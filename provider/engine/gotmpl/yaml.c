@@ -368,6 +368,43 @@ static void emit_string(emit_ctx *c, const char *s, size_t n)
 		sb_free(&f);
 		return;
 	}
+	/* Helm's JSON round trip: json.Marshal leaves U+0085 (NEL) raw, and
+	 * go-yaml's scanner folds it as a line break inside the double-quoted
+	 * JSON string: one break → " ", k breaks → k-1 newlines; blanks around
+	 * the breaks are dropped. */
+	for (size_t i = 0; i + 1 < n; i++)
+		if ((unsigned char)s[i] == 0xC2 && (unsigned char)s[i + 1] == 0x85) {
+			sb f = {0};
+			size_t j = 0;
+			while (j < n) {
+				if (j + 1 < n && (unsigned char)s[j] == 0xC2 && (unsigned char)s[j + 1] == 0x85) {
+					while (f.n && (f.p[f.n - 1] == ' ' || f.p[f.n - 1] == '\t'))
+						f.n--;
+					int k = 0;
+					for (;;) {
+						while (j < n && (s[j] == ' ' || s[j] == '\t'))
+							j++;
+						if (j + 1 < n && (unsigned char)s[j] == 0xC2 && (unsigned char)s[j + 1] == 0x85) {
+							k++;
+							j += 2;
+							continue;
+						}
+						break;
+					}
+					if (k == 1)
+						sb_putc(&f, ' ');
+					else
+						for (int q = 1; q < k; q++)
+							sb_putc(&f, '\n');
+					continue;
+				}
+				sb_putc(&f, s[j++]);
+			}
+			sb_putn(&f, "", 0);
+			emit_string(c, f.p, f.n);
+			sb_free(&f);
+			return;
+		}
 	rval r = resolve_plain(s, n);
 	bool can_plain = r.tag == R_STR && !is_base60_float(s, n);
 	yaml_scalar_style_t style;
@@ -810,6 +847,7 @@ static tval *parse_node(dec_ctx *c, yaml_event_t *ev);
 static tval *parse_mapping(dec_ctx *c, yaml_event_t *start)
 {
 	tval *m = tv_map(c->h);
+	tval *nil_key_val = NULL; /* go-yaml keeps the last value of a null key */
 	set_anchor(c, start->data.mapping_start.anchor, m);
 	for (;;) {
 		yaml_event_t ev;
@@ -817,6 +855,20 @@ static tval *parse_mapping(dec_ctx *c, yaml_event_t *start)
 			return NULL;
 		if (ev.type == YAML_MAPPING_END_EVENT) {
 			yaml_event_delete(&ev);
+			if (nil_key_val) {
+				tval *v = nil_key_val;
+				sb vs = {0};
+				if (v->kind == TMPL_STRING)
+					gofmt_quote(&vs, v->u.s.p, v->u.s.n);
+				else if (v->kind == TMPL_NIL)
+					sb_puts(&vs, "<nil>");
+				else
+					gofmt_value(&vs, v);
+				dec_fail(c, "error converting YAML to JSON: unsupported map key of type: %%!s(<nil>), key: <nil>, value: %s",
+					 vs.p ? vs.p : "");
+				sb_free(&vs);
+				return NULL;
+			}
 			return m;
 		}
 		bool is_merge = ev.type == YAML_SCALAR_EVENT && ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
@@ -852,6 +904,10 @@ static tval *parse_mapping(dec_ctx *c, yaml_event_t *start)
 				for (size_t i = 0; i < srcs[s]->u.m->n; i++)
 					if (!tm_get(m, srcs[s]->u.m->k[i], srcs[s]->u.m->kl[i]))
 						tm_set(c->h, m, srcs[s]->u.m->k[i], srcs[s]->u.m->kl[i], srcs[s]->u.m->v[i]);
+			continue;
+		}
+		if (k->kind == TMPL_NIL) {
+			nil_key_val = v;
 			continue;
 		}
 		sb ks = {0};
