@@ -285,7 +285,7 @@ static chart *load_chart(tmpl_heap *h, const char *dir, const char *prefix, tmpl
 		defaults = tmpl_map(h);
 	tmpl_value *vals = values_in ? values_in : tmpl_map(h);
 	c->values = coalesce(h, vals, defaults);
-	tmpl_set_type_name(c->values, "chartutil.Values");
+	tmpl_helm_values(c->values);
 	c->chartv = tmpl_chart_metadata_from_cjson(h, c->meta);
 	if (prefix)
 		tmpl_map_set(c->chartv, "IsRoot", tmpl_bool(h, 0));
@@ -378,7 +378,7 @@ static tmpl_value *g_caps;
 static tmpl_value *top_for(tmpl_heap *h, chart *c, const char *rel, const char *ns)
 {
 	tmpl_value *top = tmpl_map(h);
-	tmpl_set_type_name(top, "chartutil.Values");
+	tmpl_helm_values(top);
 	tmpl_map_set(top, "Values", c->values);
 	tmpl_value *release = tmpl_map(h);
 	tmpl_map_set(release, "Name", tmpl_string(h, rel));
@@ -466,7 +466,7 @@ int main(int argc, char **argv)
 			continue;
 		tmpl_value *top = top_for(h, f->owner, rel, ns);
 		tmpl_value *tv = tmpl_map(h);
-		tmpl_set_type_name(tv, "chartutil.Values");
+		tmpl_helm_values(tv);
 		tmpl_map_set(tv, "Name", tmpl_string(h, f->name));
 		char bp[8192];
 		snprintf(bp, sizeof bp, "%s/templates", f->owner->path_prefix);

@@ -193,6 +193,10 @@ tmpl_value *tmpl_capabilities_new(tmpl_heap *h, const tmpl_capabilities_info *ci
 tmpl_value *tmpl_files_new(tmpl_heap *h, const char *const *names,
 			   const char *const *data, const size_t *lens, size_t n);
 
+/* Make `map` a chartutil.Values: type name plus its methods YAML, AsMap and
+ * Table (Helm's top-level data, .Values and .Template are Values). */
+int tmpl_helm_values(tmpl_value *map);
+
 /* .Chart (*chart.Metadata) from Chart.yaml converted to JSON (field
  * names as in Chart.yaml: name, version, appVersion, …). */
 tmpl_value *tmpl_chart_metadata_from_cjson(tmpl_heap *h, const struct cJSON *chart_yaml);

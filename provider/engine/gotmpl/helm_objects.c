@@ -395,3 +395,77 @@ tmpl_value *tmpl_chart_metadata_from_cjson(tmpl_heap *h, const struct cJSON *j)
 	s->u.m->ext_type = 1;
 	return s;
 }
+
+/* ---------------- chartutil.Values ---------------- */
+static int m_values_yaml(tmpl_call *c, void *ud, tmpl_value *self, tmpl_value **a, size_t n, tmpl_value **out)
+{
+	(void)ud;
+	(void)a;
+	(void)n;
+	sb y = {0};
+	char eb[256];
+	if (yaml_emit(&y, self, eb, sizeof eb) != 0) {
+		sb_free(&y);
+		return tmpl_call_error(c, "%s", eb);
+	}
+	*out = sb_to_val(tmpl_call_heap(c), &y);
+	return 0;
+}
+
+static int m_values_asmap(tmpl_call *c, void *ud, tmpl_value *self, tmpl_value **a, size_t n, tmpl_value **out)
+{
+	(void)ud;
+	(void)a;
+	(void)n;
+	/* the same Go map, seen as map[string]interface{} */
+	tval *v = tv_new(tmpl_call_heap(c), TMPL_MAP);
+	v->u.m = self->u.m;
+	*out = v;
+	return 0;
+}
+
+static int m_values_table(tmpl_call *c, void *ud, tmpl_value *self, tmpl_value **a, size_t n, tmpl_value **out)
+{
+	(void)ud;
+	(void)n;
+	tmpl_heap *h = tmpl_call_heap(c);
+	tval *table = self;
+	const char *p = a[0]->u.s.p;
+	for (;;) {
+		const char *dot = strchr(p, '.');
+		size_t l = dot ? (size_t)(dot - p) : strlen(p);
+		tval *v2 = tm_get(table, p, l);
+		if (!v2 || v2->kind != TMPL_MAP) {
+			char key[512];
+			snprintf(key, sizeof key, "%.*s", (int)l, p);
+			sb q = {0};
+			gofmt_quote(&q, key, strlen(key));
+			int rc = tmpl_call_error(c, "%s is not a table", q.p);
+			sb_free(&q);
+			return rc;
+		}
+		table = v2;
+		if (!dot)
+			break;
+		p = dot + 1;
+	}
+	tval *r = tv_new(h, TMPL_MAP);
+	r->u.m = table->u.m;
+	r->tname = "chartutil.Values";
+	r->methods = self->methods;
+	*out = r;
+	return 0;
+}
+
+int tmpl_helm_values(tmpl_value *map)
+{
+	if (!map || map->kind != TMPL_MAP)
+		return TMPL_EINVALID;
+	map->tname = "chartutil.Values";
+	if (!tv_find_method(map, "YAML")) {
+		tmpl_add_method(map, "YAML", 0, m_values_yaml, NULL);
+		tmpl_add_method(map, "AsMap", 0, m_values_asmap, NULL);
+		tmpl_add_method(map, "Table", 1, m_values_table, NULL);
+	}
+	return 0;
+}
