@@ -474,8 +474,7 @@ int main(int argc, char **argv)
 		tmpl_map_set(top, "Template", tv);
 		tmpl_buf out = {0};
 		if (tmpl_set_execute(set, f->name, top, h, &out, &err) != 0) {
-			char m[TMPL_ERROR_MAX + 64];
-			tmpl_helm_error_message(&err, m, sizeof m);
+			char *m = tmpl_helm_error_string(&err);
 			die(m);
 		}
 		outs[i] = out.data ? out.data : strdup("");

@@ -41,8 +41,15 @@ static void test_include_loop(void **state)
 	int rc = run("{{ define \"l\" }}{{ include \"l\" . }}{{ end }}{{ include \"l\" . }}", NULL, 0, &err, NULL);
 	assert_int_equal(rc, TMPL_EEXEC);
 	assert_non_null(strstr(err.msg, "error calling include: template: t:1:"));
-	/* the message is truncated to TMPL_ERROR_MAX; Helm's root cause is at its end */
+	/* msg is truncated to TMPL_ERROR_MAX; the complete text ends with Helm's root cause */
 	assert_true(strlen(err.msg) < TMPL_ERROR_MAX);
+	assert_non_null(err.detail);
+	const char *tail = "rendering template has a nested reference name: l: unable to execute template";
+	size_t dl = strlen(err.detail);
+	assert_true(dl > strlen(tail));
+	assert_string_equal(err.detail + dl - strlen(tail), tail);
+	tmpl_error_clear(&err);
+	assert_null(err.detail);
 	/* two templates including each other */
 	rc = run("{{ define \"a\" }}{{ include \"b\" . }}{{ end }}{{ define \"b\" }}{{ include \"a\" . }}{{ end }}"
 		 "{{ include \"a\" . }}",

@@ -59,7 +59,8 @@ struct texec {
 	uint64_t steps, iters;
 	uint64_t rng;
 	int64_t now_cache;
-	char fnerr[TMPL_ERROR_MAX];
+	sb fnerr;   /* message of the failing function (dynamic) */
+	sb errmsg;  /* this execution level's ExecError text */
 	bool fn_failed;
 	bool limit_hit;
 	char callee[256];
@@ -75,34 +76,38 @@ void exec_errorf(texec *x, const char *fmt, ...)
 	if (x->failed)
 		return;
 	x->failed = true;
-	char msg[TMPL_ERROR_MAX];
+	sb msg = {0};
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	sb_vprintf(&msg, fmt, ap);
 	va_end(ap);
-	if (!x->err)
-		return;
 	const char *name = x->tmpl ? x->tmpl->name : "";
+	x->errmsg.n = 0;
 	if (!x->node) {
-		tmpl_msgf(x->err->msg, sizeof x->err->msg, "template: %s: %s", name, msg);
+		sb_printf(&x->errmsg, "template: %s: %s", name, msg.p ? msg.p : "");
 	} else {
 		sb loc = {0}, ctx = {0};
 		node_location(&loc, x->node);
 		node_string(&ctx, x->node);
-		tmpl_msgf(x->err->msg, sizeof x->err->msg, "template: %s: executing \"%s\" at <%s>: %s", loc.p,
-			 name, ctx.p ? ctx.p : "", msg);
+		sb_printf(&x->errmsg, "template: %s: executing \"%s\" at <%s>: %s", loc.p, name, ctx.p ? ctx.p : "",
+			  msg.p ? msg.p : "");
 		sb_free(&loc);
 		sb_free(&ctx);
 	}
-	x->err->code = x->limit_hit ? TMPL_ELIMIT : TMPL_EEXEC;
+	sb_free(&msg);
 }
 
 tval *fn_error(texec *x, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(x->fnerr, sizeof x->fnerr, fmt, ap);
+	sb t = {0};
+	sb_vprintf(&t, fmt, ap);
 	va_end(ap);
+	sb_free(&x->fnerr);
+	x->fnerr = t;
+	if (!x->fnerr.p)
+		sb_putn(&x->fnerr, "", 0);
 	x->fn_failed = true;
 	return NULL;
 }
@@ -589,7 +594,7 @@ static rv eval_call(texec *x, rv dot, const tfunc *f, tmethod *m, tval *recv, co
 	if (!res) {
 		if (!x->failed) {
 			x->node = node;
-			exec_errorf(x, "error calling %s: %s", name, x->fnerr);
+			exec_errorf(x, "error calling %s: %s", name, x->fnerr.p ? x->fnerr.p : "");
 		}
 		goto done;
 	}
@@ -966,40 +971,37 @@ static tval *exec_nested(texec *x, const ttree *t, tval *data, bool strip)
 {
 	sb buf = {0};
 	sb *saved_out = x->out;
-	tmpl_error *saved_err = x->err;
-	tmpl_error *inner = malloc(sizeof *inner);
-	if (!inner)
-		abort();
-	inner->msg[0] = 0;
-	inner->code = 0;
+	sb saved_msg = x->errmsg;
+	x->errmsg = (sb){0};
 	x->out = &buf;
-	x->err = inner;
 	x->depth++;
 	int rc = x->depth > x->o->limits.max_depth ? (x->limit_hit = true, -2) : 0;
 	if (rc == 0)
 		rc = exec_tree(x, t, RV(data && data->kind != TMPL_NIL ? data : TV_INVALID));
 	x->depth--;
 	x->out = saved_out;
-	x->err = saved_err;
+	sb inner = x->errmsg;
+	x->errmsg = saved_msg;
 	if (rc == -2) {
-		free(inner);
+		sb_free(&inner);
 		sb_free(&buf);
-		tmpl_msgf(x->fnerr, sizeof x->fnerr, "exceeded maximum template depth (%d)", x->o->limits.max_depth);
-		x->fn_failed = true;
+		fn_error(x, "exceeded maximum template depth (%d)", x->o->limits.max_depth);
 		return NULL;
 	}
 	if (rc != 0) {
 		bool lim = x->limit_hit;
-		tmpl_msgf(x->fnerr, sizeof x->fnerr, "%s", inner->msg);
+		sb_free(&x->fnerr);
+		x->fnerr = inner;
+		if (!x->fnerr.p)
+			sb_putn(&x->fnerr, "", 0);
 		x->fn_failed = true;
-		free(inner);
 		sb_free(&buf);
 		/* the failure is reported by the caller's evalCall */
 		x->failed = false;
 		x->limit_hit = lim;
 		return NULL;
 	}
-	free(inner);
+	sb_free(&inner);
 	if (strip && buf.n) {
 		sb o = {0};
 		sb_putn(&o, "", 0);
@@ -1094,6 +1096,7 @@ tval *exec_tpl(texec *x, const char *text, size_t len, tval *data)
 	if (!perr)
 		abort();
 	perr->msg[0] = 0;
+	perr->detail = NULL;
 	sb q = {0};
 	gofmt_quote(&q, text, len);
 	if (tmpl_parse_text(x->h, root, text, len, overlay_add, &c, perr) != 0) {
@@ -1113,9 +1116,10 @@ tval *exec_tpl(texec *x, const char *text, size_t len, tval *data)
 	tval *r = t ? exec_nested(x, t, data, true) : tv_str(x->h, "", 0);
 	x->ov = saved;
 	if (!r) {
-		char inner[TMPL_ERROR_MAX];
-		tmpl_msgf(inner, sizeof inner, "%s", x->fnerr);
-		fn_error(x, "error during tpl function execution for %s: %s", q.p, inner);
+		sb inner = x->fnerr;
+		x->fnerr = (sb){0};
+		fn_error(x, "error during tpl function execution for %s: %s", q.p, inner.p ? inner.p : "");
+		sb_free(&inner);
 	}
 	sb_free(&q);
 	return r;
@@ -1143,8 +1147,13 @@ int tmpl_call_error(tmpl_call *c, const char *fmt, ...)
 		return -1;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(x->fnerr, sizeof x->fnerr, fmt, ap);
+	sb t = {0};
+	sb_vprintf(&t, fmt, ap);
 	va_end(ap);
+	sb_free(&x->fnerr);
+	x->fnerr = t;
+	if (!x->fnerr.p)
+		sb_putn(&x->fnerr, "", 0);
 	x->fn_failed = true;
 	return -1;
 }
@@ -1297,6 +1306,10 @@ int tmpl_set_parse(tmpl_set *s, const char *name, const char *text, size_t len, 
 		}
 		return TMPL_EINVALID;
 	}
+	if (err) {
+		err->detail = NULL;
+		err->is_fail = 0;
+	}
 	parse_job j = {s, name, text, len, err, 0};
 	tmpl_on_big_stack(parse_job_run, &j);
 	return j.rc;
@@ -1331,6 +1344,7 @@ static void run_job(exec_job *j)
 		j->err->code = 0;
 		j->err->msg[0] = 0;
 		j->err->is_fail = 0;
+		j->err->detail = NULL;
 	}
 	ttree *t = set_lookup(j->s, j->name);
 	if (!t) {
@@ -1347,6 +1361,14 @@ static void run_job(exec_job *j)
 	int rc = exec_tree(&x, t, RV(j->data ? j->data : TV_INVALID));
 	free(x.vars);
 	free(x.incl);
+	if (rc != 0 && j->err) {
+		const char *m = x.errmsg.p ? x.errmsg.p : "";
+		tmpl_msgf(j->err->msg, sizeof j->err->msg, "%s", m);
+		if (x.errmsg.n >= sizeof j->err->msg)
+			j->err->detail = strdup(m);
+	}
+	sb_free(&x.errmsg);
+	sb_free(&x.fnerr);
 	/* append to caller's buffer, optionally stripping "<no value>" */
 	tmpl_buf *o = j->out;
 	size_t need = o->len + buf.n + 1;
@@ -1376,7 +1398,7 @@ static void run_job(exec_job *j)
 		j->rc = x.limit_hit ? TMPL_ELIMIT : TMPL_EEXEC;
 		if (j->err) {
 			j->err->code = j->rc;
-			j->err->is_fail = strstr(j->err->msg, "HELM_ERR_START") != NULL;
+			j->err->is_fail = strstr(tmpl_error_text(j->err), "HELM_ERR_START") != NULL;
 		}
 		return;
 	}
@@ -1414,17 +1436,30 @@ int tmpl_set_execute(tmpl_set *s, const char *name, tmpl_value *data, tmpl_heap 
 }
 
 /* ---------------- Helm's error reformatting ---------------- */
-void tmpl_helm_error_message(const tmpl_error *e, char *dst, size_t cap)
+const char *tmpl_error_text(const tmpl_error *e) { return e->detail ? e->detail : e->msg; }
+
+void tmpl_error_clear(tmpl_error *e)
 {
-	if (!cap)
+	if (!e)
 		return;
-	const char *m = e->msg;
+	free(e->detail);
+	e->detail = NULL;
+	e->msg[0] = 0;
+	e->code = 0;
+	e->is_fail = 0;
+}
+
+char *tmpl_helm_error_string(const tmpl_error *e)
+{
+	const char *m = tmpl_error_text(e);
+	sb o = {0};
+	sb_putn(&o, "", 0);
 	if (e->code == TMPL_EPARSE) {
 		/* cleanupParseError: "parse error at (LOCATION): LAST" */
 		const char *p1 = strstr(m, ": ");
 		if (!p1) {
-			tmpl_msgf(dst, cap, "%s", m);
-			return;
+			sb_puts(&o, m);
+			return o.p;
 		}
 		const char *loc = p1 + 2;
 		const char *p2 = strstr(loc, ": ");
@@ -1432,8 +1467,8 @@ void tmpl_helm_error_message(const tmpl_error *e, char *dst, size_t cap)
 		for (const char *q = m; (q = strstr(q, ": ")); q += 2)
 			last = q + 2;
 		size_t ll = p2 ? (size_t)(p2 - loc) : strlen(loc);
-		tmpl_msgf(dst, cap, "parse error at (%.*s): %s", (int)ll, loc, last);
-		return;
+		sb_printf(&o, "parse error at (%.*s): %s", (int)ll, loc, last);
+		return o.p;
 	}
 	const char *s = strstr(m, "HELM_ERR_START");
 	const char *en = NULL;
@@ -1443,10 +1478,20 @@ void tmpl_helm_error_message(const tmpl_error *e, char *dst, size_t cap)
 		const char *loc = m + 10;
 		const char *p2 = strstr(loc, ": ");
 		size_t ll = p2 ? (size_t)(p2 - loc) : strlen(loc);
-		tmpl_msgf(dst, cap, "execution error at (%.*s): %.*s", (int)ll, loc, (int)(en - (s + 14)), s + 14);
-		return;
+		sb_printf(&o, "execution error at (%.*s): %.*s", (int)ll, loc, (int)(en - (s + 14)), s + 14);
+		return o.p;
 	}
-	tmpl_msgf(dst, cap, "%s", m);
+	sb_puts(&o, m);
+	return o.p;
+}
+
+void tmpl_helm_error_message(const tmpl_error *e, char *dst, size_t cap)
+{
+	if (!cap)
+		return;
+	char *s = tmpl_helm_error_string(e);
+	tmpl_msgf(dst, cap, "%s", s);
+	free(s);
 }
 
 void exec_mark_fail(texec *x) { (void)x; }

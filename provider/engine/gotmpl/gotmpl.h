@@ -59,7 +59,15 @@ typedef struct tmpl_error {
 	/* For execution errors: 1 when the root cause is Sprig's `fail` or
 	 * Helm's `required` (Helm prints those as "execution error at (...)"). */
 	int is_fail;
+	/* The complete message when it is longer than msg (include loops give
+	 * ~100 KB), else NULL.  Set by tmpl_set_parse/tmpl_set_execute, which
+	 * do not free an earlier one: release it with tmpl_error_clear(). */
+	char *detail;
 } tmpl_error;
+
+/* The full error text (detail or msg); never NULL. */
+const char *tmpl_error_text(const tmpl_error *e);
+void tmpl_error_clear(tmpl_error *e);
 
 /* Growable output buffer.  Zero-initialise; free with tmpl_buf_free. */
 typedef struct tmpl_buf {
@@ -275,6 +283,8 @@ int tmpl_set_execute(tmpl_set *s, const char *name, tmpl_value *data, tmpl_heap 
  * (engine.reformatExecErrorMsg): fail/required become
  * "execution error at (FILE:LINE:COL): MSG".  Writes into dst. */
 void tmpl_helm_error_message(const tmpl_error *e, char *dst, size_t cap);
+/* Same, complete and malloc'ed (free() it). */
+char *tmpl_helm_error_string(const tmpl_error *e);
 
 /* Convenience: Go's %v formatting of a value (as {{ . }} prints it). */
 int tmpl_format_value(const tmpl_value *v, tmpl_buf *out);

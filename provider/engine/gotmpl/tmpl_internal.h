@@ -113,6 +113,7 @@ void sb_putn(sb *b, const char *s, size_t n);
 void sb_puts(sb *b, const char *s);
 void sb_putc(sb *b, char c);
 void sb_printf(sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sb_vprintf(sb *b, const char *fmt, va_list ap);
 void sb_free(sb *b);
 tval *sb_to_val(tmpl_heap *h, sb *b); /* frees b */
 

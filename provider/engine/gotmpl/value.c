@@ -143,6 +143,19 @@ void sb_printf(sb *b, const char *fmt, ...)
 	va_end(ap);
 	b->n += (size_t)n;
 }
+void sb_vprintf(sb *b, const char *fmt, va_list ap)
+{
+	va_list ap2;
+	va_copy(ap2, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		return;
+	sb_grow(b, (size_t)n);
+	vsnprintf(b->p + b->n, (size_t)n + 1, fmt, ap);
+	b->n += (size_t)n;
+}
+
 void sb_free(sb *b)
 {
 	free(b->p);

@@ -683,6 +683,7 @@ int tmpl_to_yaml(const tmpl_value *v, tmpl_buf *out, tmpl_error *err)
 	const char *eb = j.eb;
 	if (j.rc != 0) {
 		if (err) {
+			err->detail = NULL;
 			err->code = TMPL_EINVALID;
 			tmpl_msgf(err->msg, sizeof err->msg, "%s", eb);
 		}
@@ -1044,6 +1045,7 @@ tmpl_value *tmpl_from_yaml(tmpl_heap *h, const char *yaml, size_t len, tmpl_erro
 	tval *v = j.v;
 	const char *eb = j.eb;
 	if (!v && err) {
+		err->detail = NULL;
 		err->code = TMPL_EINVALID;
 		tmpl_msgf(err->msg, sizeof err->msg, "%s", eb);
 	}
