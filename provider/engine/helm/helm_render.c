@@ -187,7 +187,7 @@ static int cmp_tpl(const void *pa, const void *pb) {
 
 /* engine.cleanupParseError */
 static int parse_error(const char *filename, const tmpl_error *te, helm_error *err) {
-	const char *m = te->msg;
+	const char *m = tmpl_error_text(te);
 	const char *first = strstr(m, ": ");
 	if (!first) return HELM_ERR(err, HELM_ERENDER, "parse error in (%s): %s", filename, m);
 	const char *loc = first + 2;
@@ -241,6 +241,7 @@ static int engine_render(const helm_chart *c, const helm_value *vals, tmpl_value
 		memset(&te, 0, sizeof te);
 		if (tmpl_set_parse(set, r.t[i].name, r.t[i].text, r.t[i].len, &te) != 0) {
 			rc = parse_error(r.t[i].name, &te, err);
+			tmpl_error_clear(&te);
 			break;
 		}
 	}
@@ -261,9 +262,11 @@ static int engine_render(const helm_chart *c, const helm_value *vals, tmpl_value
 		tmpl_buf buf = {0};
 		memset(&te, 0, sizeof te);
 		if (tmpl_set_execute(set, r.t[i].name, r.t[i].vals, h, &buf, &te) != 0) {
-			char msg[TMPL_ERROR_MAX + 256];
-			tmpl_helm_error_message(&te, msg, sizeof msg);
-			rc = HELM_ERR(err, te.code == TMPL_ENOMEM ? HELM_ENOMEM : HELM_ERENDER, "%s", msg);
+			char *msg = tmpl_helm_error_string(&te); /* complete: include loops run to ~100 KB */
+			rc = HELM_ERR(err, te.code == TMPL_ENOMEM ? HELM_ENOMEM : HELM_ERENDER, "%s",
+				      msg ? msg : tmpl_error_text(&te));
+			free(msg);
+			tmpl_error_clear(&te);
 			tmpl_buf_free(&buf);
 			break;
 		}
