@@ -316,6 +316,18 @@ static int h_upgrade_resource_state(void *ctx, const uint8_t *req, size_t len, u
   return call_end(&c, &out.base, resp, resp_len);
 }
 
+/* Copies a resource's private bytes into the arena, or passes the incoming ones on. */
+static void set_private(call_state *c, const res_response *r, const ProtobufCBinaryData *in,
+                        ProtobufCBinaryData *out) {
+  if (!r->private_set) {
+    if (in) *out = *in;
+    return;
+  }
+  out->data = rpc_arena_alloc(&c->arena, r->private_out_len);
+  out->len = out->data ? r->private_out_len : 0;
+  if (out->data && r->private_out_len) memcpy(out->data, r->private_out, r->private_out_len);
+}
+
 static int h_read_resource(void *ctx, const uint8_t *req, size_t len, uint8_t **resp,
                            size_t *resp_len) {
   call_state c;
@@ -324,16 +336,23 @@ static int h_read_resource(void *ctx, const uint8_t *req, size_t len, uint8_t **
   Tfplugin6__ReadResource__Request *in =
       unpack(&c, &tfplugin6__read_resource__request__descriptor, req, len);
   const res_entry *e = in ? res_find_resource(in->type_name) : NULL;
-  tf_value *state = NULL, *fresh = NULL;
+  tf_value *state = NULL;
+  res_response r = {0};
   if (in && !e) unknown_type(&c, "resource type", in->type_name);
-  if (e && rpc_value_from_pb(in->current_state, e->type, &state, &c.diags) == 0 &&
-      e->rs->read(&c.ctx, state, &fresh, &c.diags) == 0)
-    out.new_state = rpc_value_to_pb(&c.arena, fresh, e->type, &c.diags);
-  if (in) out.private_ = in->private_; /* kept unless a resource says otherwise */
+  if (e && rpc_value_from_pb(in->current_state, e->type, &state, &c.diags) == 0) {
+    res_request rq = {.prior = state, .private_in = in->private_.data,
+                      .private_in_len = in->private_.len};
+    if (e->rs->read(&c.ctx, &rq, &r, &c.diags) == 0) {
+      out.new_state = rpc_value_to_pb(&c.arena, r.state, e->type, &c.diags);
+    } else {
+      out.new_state = rpc_value_to_pb(&c.arena, state, e->type, &c.diags); /* keep tracking it */
+    }
+  }
+  if (in) set_private(&c, &r, &in->private_, &out.private_);
   DIAGS(c, out);
   int status = call_end(&c, &out.base, resp, resp_len);
+  res_response_free(&r);
   tf_value_free(state);
-  tf_value_free(fresh);
   unpack_free(in);
   return status;
 }
@@ -346,20 +365,32 @@ static int h_plan_resource_change(void *ctx, const uint8_t *req, size_t len, uin
   Tfplugin6__PlanResourceChange__Request *in =
       unpack(&c, &tfplugin6__plan_resource_change__request__descriptor, req, len);
   const res_entry *e = in ? res_find_resource(in->type_name) : NULL;
-  tf_value *prior = NULL, *proposed = NULL, *config = NULL, *planned = NULL;
+  tf_value *prior = NULL, *proposed = NULL, *config = NULL;
+  res_response r = {0};
   if (in && !e) unknown_type(&c, "resource type", in->type_name);
   if (e && rpc_value_from_pb(in->prior_state, e->type, &prior, &c.diags) == 0 &&
       rpc_value_from_pb(in->proposed_new_state, e->type, &proposed, &c.diags) == 0 &&
-      rpc_value_from_pb(in->config, e->type, &config, &c.diags) == 0 &&
-      e->rs->plan(&c.ctx, prior, proposed, config, &planned, &c.diags) == 0)
-    out.planned_state = rpc_value_to_pb(&c.arena, planned, e->type, &c.diags);
-  if (in) out.planned_private = in->prior_private;
+      rpc_value_from_pb(in->config, e->type, &config, &c.diags) == 0) {
+    res_request rq = {.prior = prior, .proposed = proposed, .config = config,
+                      .private_in = in->prior_private.data,
+                      .private_in_len = in->prior_private.len};
+    if (tf_value_is_null(proposed)) {
+      /* Destroy plans (only with plan_destroy, which we do not announce): null. */
+      out.planned_state = rpc_value_to_pb(&c.arena, proposed, e->type, &c.diags);
+    } else if (e->rs->plan(&c.ctx, &rq, &r, &c.diags) == 0) {
+      out.planned_state = rpc_value_to_pb(&c.arena, r.state, e->type, &c.diags);
+      out.requires_replace = rpc_arena_alloc(&c.arena, (r.n_replace + 1) * sizeof(void *));
+      for (size_t i = 0; out.requires_replace && i < r.n_replace; i++)
+        out.requires_replace[out.n_requires_replace++] = rpc_path_to_pb(&c.arena, &r.replace[i]);
+    }
+  }
+  if (in) set_private(&c, &r, &in->prior_private, &out.planned_private);
   DIAGS(c, out);
   int status = call_end(&c, &out.base, resp, resp_len);
+  res_response_free(&r);
   tf_value_free(prior);
   tf_value_free(proposed);
   tf_value_free(config);
-  tf_value_free(planned);
   unpack_free(in);
   return status;
 }
@@ -372,22 +403,28 @@ static int h_apply_resource_change(void *ctx, const uint8_t *req, size_t len, ui
   Tfplugin6__ApplyResourceChange__Request *in =
       unpack(&c, &tfplugin6__apply_resource_change__request__descriptor, req, len);
   const res_entry *e = in ? res_find_resource(in->type_name) : NULL;
-  tf_value *prior = NULL, *planned = NULL, *config = NULL, *result = NULL;
+  tf_value *prior = NULL, *planned = NULL, *config = NULL;
+  res_response r = {0};
   if (in && !e) unknown_type(&c, "resource type", in->type_name);
   if (e && rpc_value_from_pb(in->prior_state, e->type, &prior, &c.diags) == 0 &&
       rpc_value_from_pb(in->planned_state, e->type, &planned, &c.diags) == 0 &&
       rpc_value_from_pb(in->config, e->type, &config, &c.diags) == 0) {
-    e->rs->apply(&c.ctx, prior, planned, config, &result, &c.diags);
-    /* Even after an error, report what exists so Terraform keeps track of it. */
-    out.new_state = rpc_value_to_pb(&c.arena, result ? result : prior, e->type, &c.diags);
+    res_request rq = {.prior = prior, .planned = planned, .config = config,
+                      .private_in = in->planned_private.data,
+                      .private_in_len = in->planned_private.len};
+    int rc = e->rs->apply(&c.ctx, &rq, &r, &c.diags);
+    /* On failure a resource reports what exists (r.state); with nothing reported
+     * Terraform keeps the prior object, so nothing applied is lost track of. */
+    const tf_value *result = r.state ? r.state : (rc == 0 ? planned : prior);
+    out.new_state = rpc_value_to_pb(&c.arena, result, e->type, &c.diags);
   }
-  if (in) out.private_ = in->planned_private;
+  if (in) set_private(&c, &r, &in->planned_private, &out.private_);
   DIAGS(c, out);
   int status = call_end(&c, &out.base, resp, resp_len);
+  res_response_free(&r);
   tf_value_free(prior);
   tf_value_free(planned);
   tf_value_free(config);
-  tf_value_free(result);
   unpack_free(in);
   return status;
 }
@@ -403,20 +440,21 @@ static int h_import_resource_state(void *ctx, const uint8_t *req, size_t len, ui
   Tfplugin6__ImportResourceState__Request *in =
       unpack(&c, &tfplugin6__import_resource_state__request__descriptor, req, len);
   const res_entry *e = in ? res_find_resource(in->type_name) : NULL;
-  tf_value *state = NULL;
+  res_response r = {0};
   if (in && !e) unknown_type(&c, "resource type", in->type_name);
-  if (e && !e->rs->import)
+  if (e && !e->rs->import) {
     tf_diags_add(&c.diags, TF_ERROR, NULL, "Resource Import Not Implemented",
                  "%s does not support import.", e->type_name);
-  else if (e && e->rs->import(&c.ctx, in->id, &state, &c.diags) == 0) {
+  } else if (e && e->rs->import(&c.ctx, in->id, &r, &c.diags) == 0 && r.state) {
     imported.type_name = (char *)e->type_name;
-    imported.state = rpc_value_to_pb(&c.arena, state, e->type, &c.diags);
+    imported.state = rpc_value_to_pb(&c.arena, r.state, e->type, &c.diags);
+    set_private(&c, &r, NULL, &imported.private_);
     out.imported_resources = list;
     out.n_imported_resources = 1;
   }
   DIAGS(c, out);
   int status = call_end(&c, &out.base, resp, resp_len);
-  tf_value_free(state);
+  res_response_free(&r);
   unpack_free(in);
   return status;
 }

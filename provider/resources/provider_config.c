@@ -236,6 +236,8 @@ static char **env_list(const tf_value *map) {
 static void configure_kube(res_kube_config *kc, const tf_value *k) {
   kc->host = dup_or_null(res_get_string(k, "host"));
   kc->token = dup_or_null(res_get_string(k, "token"));
+  kc->username = dup_or_null(res_get_string(k, "username"));
+  kc->password = dup_or_null(res_get_string(k, "password"));
   kc->client_certificate = dup_or_null(res_get_string(k, "client_certificate"));
   kc->client_key = dup_or_null(res_get_string(k, "client_key"));
   kc->cluster_ca_certificate = dup_or_null(res_get_string(k, "cluster_ca_certificate"));
@@ -296,6 +298,7 @@ int res_provider_configure(const tf_value *config, res_provider **out, tf_diags 
   res_provider *p = calloc(1, sizeof *p);
   if (!p) return tf_diags_add(d, TF_ERROR, NULL, "Out of memory", NULL);
   pthread_mutex_init(&p->git_cache_lock, NULL);
+  pthread_mutex_init(&p->kube_lock, NULL);
   configure_kube(&p->kube, res_get_block(config, "kubernetes"));
   configure_git(&p->git, res_get_block(config, "git"));
   if (!p->git.cache_dir) {
@@ -318,6 +321,8 @@ void res_provider_free(res_provider *p) {
   res_kube_config *k = &p->kube;
   free(k->host);
   free(k->token);
+  free(k->username);
+  free(k->password);
   free(k->client_certificate);
   free(k->client_key);
   free(k->cluster_ca_certificate);
@@ -332,6 +337,8 @@ void res_provider_free(res_provider *p) {
   free_strv(k->exec.args);
   free_strv(k->exec.env);
   if (p->git_cache) gsync_cache_free(p->git_cache);
+  res_kube_free_all(p);
+  pthread_mutex_destroy(&p->kube_lock);
   pthread_mutex_destroy(&p->git_cache_lock);
   free(p->git.cache_dir);
   free(p->git.username);

@@ -19,7 +19,8 @@ typedef struct {
   char *tls_server_name, *proxy_url, *config_context, *config_context_auth_info,
       *config_context_cluster;
   char **config_paths; /* NULL-terminated; from config_path(s) or KUBECONFIG later */
-  int insecure;        /* -1 unset */
+  char *username, *password; /* basic auth */
+  int insecure;              /* -1 unset */
   struct {
     char *api_version, *command;
     char **args; /* NULL-terminated */
@@ -40,6 +41,8 @@ typedef struct res_provider {
   res_git_config git;
   pthread_mutex_t git_cache_lock;
   struct gsync_cache *git_cache; /* opened on first use, shared by all RPCs */
+  pthread_mutex_t kube_lock;
+  struct res_kube_conn *kube_conns; /* clients by context, created on first use */
 } res_provider;
 
 /* Per-RPC context. */
@@ -56,18 +59,43 @@ typedef struct {
   int (*read)(const res_ctx *ctx, const tf_value *config, tf_value **state, tf_diags *d);
 } res_data_source_def;
 
-/* Managed resources (the later issues add gitops_application and gitops_helm_release). */
+/* One managed-resource call. Inputs are borrowed; the resource fills the outputs. */
+typedef struct {
+  const tf_value *prior;    /* prior state (null on create) */
+  const tf_value *proposed; /* plan: Terraform's proposed new state */
+  const tf_value *config;   /* plan/apply: configuration (null on delete) */
+  const tf_value *planned;  /* apply: planned state (null on delete) */
+  const uint8_t *private_in; /* private bytes from the previous step (may be NULL) */
+  size_t private_in_len;
+} res_request;
+
+typedef struct {
+  tf_value *state; /* planned / new / refreshed / imported state (owned) */
+  /* Private bytes to hand to the next step. When private_set is 0 the incoming
+   * bytes are passed on unchanged. */
+  uint8_t *private_out;
+  size_t private_out_len;
+  int private_set;
+  /* plan: attribute paths whose change forces replacement (owned) */
+  tf_path *replace;
+  size_t n_replace;
+} res_response;
+
+void res_response_free(res_response *r);
+/* Adds a top-level attribute name to resp->replace. */
+int res_response_replace(res_response *r, const char *attr);
+
+/* Managed resources. Deletion arrives at apply with req->planned null. */
 typedef struct {
   const char *type_name;
   int64_t schema_version;
   tf_block *(*build_schema)(void);
   int (*validate)(const res_ctx *ctx, const tf_value *config, tf_diags *d);
-  int (*plan)(const res_ctx *ctx, const tf_value *prior, const tf_value *proposed,
-              const tf_value *config, tf_value **planned, tf_diags *d);
-  int (*apply)(const res_ctx *ctx, const tf_value *prior, const tf_value *planned,
-               const tf_value *config, tf_value **new_state, tf_diags *d);
-  int (*read)(const res_ctx *ctx, const tf_value *state, tf_value **new_state, tf_diags *d);
-  int (*import)(const res_ctx *ctx, const char *id, tf_value **state, tf_diags *d);
+  int (*plan)(const res_ctx *ctx, const res_request *req, res_response *resp, tf_diags *d);
+  int (*apply)(const res_ctx *ctx, const res_request *req, res_response *resp, tf_diags *d);
+  /* Refresh; resp->state null = the object is gone. */
+  int (*read)(const res_ctx *ctx, const res_request *req, res_response *resp, tf_diags *d);
+  int (*import)(const res_ctx *ctx, const char *id, res_response *resp, tf_diags *d); /* optional */
 } res_resource_def;
 
 /* A registered type with its schema built once at start-up. */
@@ -110,6 +138,14 @@ void res_git_end(res_git_call *call);
 /* A gsync failure as a diagnostic on the URL or revision attribute; returns -1. */
 int res_git_fail(int code, const gsync_error *err, const char *url_attr, const char *revision_attr,
                  tf_diags *d);
+
+/* A Kubernetes client for the provider's cluster settings, or for another context of
+ * its kubeconfig (context NULL/"" = the provider's own). Clients are created on first
+ * use and shared by every RPC of the process (res_kube.c). */
+struct kube_client;
+int res_kube_client(const res_ctx *ctx, const char *context, struct kube_client **out,
+                    tf_diags *d);
+void res_kube_free_all(res_provider *p);
 
 /* Helpers for reading config values (res_value.c): NULL/-1 when null or unknown. */
 const char *res_get_string(const tf_value *obj, const char *name);
