@@ -305,6 +305,10 @@ static bool step(texec *x)
 		exec_errorf(x, "exceeded maximum template depth (%d)", x->o->limits.max_depth);
 		return false;
 	}
+	if (tmpl_map_work) {
+		x->steps += tmpl_map_work / 64;
+		tmpl_map_work = 0;
+	}
 	if (++x->steps > x->o->limits.max_steps) {
 		limit_error(x, "evaluation step limit exceeded");
 		return false;

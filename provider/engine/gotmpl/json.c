@@ -416,6 +416,8 @@ static tval *jvalue(jp *p)
 			p->i++;
 			break;
 		}
+		tm_entry *ents = NULL;
+		size_t ne = 0, ce = 0;
 		for (;;) {
 			ws(p);
 			if (p->i >= p->n || p->s[p->i] != '"') {
@@ -425,11 +427,13 @@ static tval *jvalue(jp *p)
 			sb k = {0};
 			if (!jstring(p, &k)) {
 				sb_free(&k);
+				free(ents);
 				return NULL;
 			}
 			ws(p);
 			if (p->i >= p->n || p->s[p->i] != ':') {
 				sb_free(&k);
+				free(ents);
 				jerr_char(p, "after object key");
 				return NULL;
 			}
@@ -437,9 +441,17 @@ static tval *jvalue(jp *p)
 			tval *v = jvalue(p);
 			if (!v) {
 				sb_free(&k);
+				free(ents);
 				return NULL;
 			}
-			tm_set(p->h, r, k.p, k.n, v);
+			if (ne == ce) {
+				ce = ce ? ce * 2 : 16;
+				tm_entry *nn = realloc(ents, ce * sizeof *nn);
+				if (!nn)
+					abort();
+				ents = nn;
+			}
+			ents[ne++] = (tm_entry){th_strndup(p->h, k.p ? k.p : "", k.n), k.n, v, 0};
 			sb_free(&k);
 			ws(p);
 			if (p->i < p->n && p->s[p->i] == ',') {
@@ -450,9 +462,12 @@ static tval *jvalue(jp *p)
 				p->i++;
 				break;
 			}
+			free(ents);
 			jerr_char(p, "after object key:value pair");
 			return NULL;
 		}
+		tm_bulk(p->h, r, ents, ne);
+		free(ents);
 		break;
 	}
 	case '[': {
@@ -543,9 +558,18 @@ static tval *from_cjson(tmpl_heap *h, const cJSON *j, int ints, int depth)
 	}
 	if (cJSON_IsObject(j)) {
 		tval *m = tv_map(h);
+		size_t n = 0;
 		for (const cJSON *c = j->child; c; c = c->next)
-			tm_set(h, m, c->string ? c->string : "", c->string ? strlen(c->string) : 0,
-			       from_cjson(h, c, ints, depth + 1));
+			n++;
+		tm_entry *e = malloc((n ? n : 1) * sizeof *e);
+		if (!e)
+			abort();
+		size_t i = 0;
+		for (const cJSON *c = j->child; c; c = c->next, i++)
+			e[i] = (tm_entry){c->string ? c->string : "", c->string ? strlen(c->string) : 0,
+					  from_cjson(h, c, ints, depth + 1), 0};
+		tm_bulk(h, m, e, n);
+		free(e);
 		return m;
 	}
 	return tv_nil(h);

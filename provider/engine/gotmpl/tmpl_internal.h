@@ -84,6 +84,18 @@ tval *tv_strlist(tmpl_heap *h, size_t cap); /* []string */
 tval *tv_map(tmpl_heap *h);
 void tl_push(tmpl_heap *h, tval *list, tval *item);
 void tm_set(tmpl_heap *h, tval *map, const char *k, size_t kl, tval *v);
+/* Build a map from n (key, value) pairs in any order, last duplicate wins
+ * (O(n log n); decoders use it instead of n tm_set calls). */
+typedef struct tm_entry {
+	const char *k;
+	size_t kl;
+	tval *v;
+	size_t seq;
+} tm_entry;
+void tm_bulk(tmpl_heap *h, tval *map, tm_entry *e, size_t n);
+/* Elements moved by map inserts/deletes on this thread (charged to the
+ * executor's step budget: large maps built in random order cost O(n) each). */
+extern __thread uint64_t tmpl_map_work;
 tval *tm_get(const tval *map, const char *k, size_t kl);
 long tm_find(const tmap *m, const char *k, size_t kl, int *found);
 int tm_del(tval *map, const char *k, size_t kl);

@@ -286,6 +286,44 @@ long tm_find(const tmap *m, const char *k, size_t kl, int *found)
 	return (long)lo;
 }
 
+__thread uint64_t tmpl_map_work;
+
+static int entry_cmp(const void *a, const void *b)
+{
+	const tm_entry *x = a, *y = b;
+	int c = keycmp(x->k, x->kl, y->k, y->kl);
+	if (c)
+		return c;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+void tm_bulk(tmpl_heap *h, tval *map, tm_entry *e, size_t n)
+{
+	if (map->u.m->n || map->kind == TMPL_STRUCT) {
+		for (size_t i = 0; i < n; i++)
+			tm_set(h, map, e[i].k, e[i].kl, e[i].v);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		e[i].seq = i;
+	qsort(e, n, sizeof *e, entry_cmp);
+	tmap *m = map->u.m;
+	size_t cap = n ? n : 1;
+	m->k = th_alloc(h, cap * sizeof *m->k);
+	m->kl = th_alloc(h, cap * sizeof *m->kl);
+	m->v = th_alloc(h, cap * sizeof *m->v);
+	m->cap = cap;
+	m->n = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (i + 1 < n && keycmp(e[i].k, e[i].kl, e[i + 1].k, e[i + 1].kl) == 0)
+			continue; /* a later duplicate wins */
+		m->k[m->n] = th_strndup(h, e[i].k, e[i].kl);
+		m->kl[m->n] = e[i].kl;
+		m->v[m->n] = e[i].v;
+		m->n++;
+	}
+}
+
 void tm_set(tmpl_heap *h, tval *map, const char *k, size_t kl, tval *v)
 {
 	tmap *m = map->u.m;
@@ -311,6 +349,7 @@ void tm_set(tmpl_heap *h, tval *map, const char *k, size_t kl, tval *v)
 		m->cap = nc;
 	}
 	size_t at = (size_t)i;
+	tmpl_map_work += m->n - at;
 	memmove(m->k + at + 1, m->k + at, (m->n - at) * sizeof *m->k);
 	memmove(m->kl + at + 1, m->kl + at, (m->n - at) * sizeof *m->kl);
 	memmove(m->v + at + 1, m->v + at, (m->n - at) * sizeof *m->v);
@@ -348,6 +387,7 @@ int tm_del(tval *map, const char *k, size_t kl)
 	if (!found)
 		return 0;
 	size_t at = (size_t)i;
+	tmpl_map_work += m->n - at;
 	memmove(m->k + at, m->k + at + 1, (m->n - at - 1) * sizeof *m->k);
 	memmove(m->kl + at, m->kl + at + 1, (m->n - at - 1) * sizeof *m->kl);
 	memmove(m->v + at, m->v + at + 1, (m->n - at - 1) * sizeof *m->v);

@@ -493,18 +493,20 @@ typedef struct kv {
 	const tval *v;
 } kv;
 
+static int kv_cmp(const void *p, const void *q)
+{
+	const kv *a = p, *b = q;
+	if (key_less(a->k, a->kl, b->k, b->kl))
+		return -1;
+	if (key_less(b->k, b->kl, a->k, a->kl))
+		return 1;
+	return 0;
+}
+
 static void sort_keys(kv *a, size_t n)
 {
-	/* insertion sort with go-yaml's order (maps are small) */
-	for (size_t i = 1; i < n; i++) {
-		kv t = a[i];
-		size_t j = i;
-		while (j > 0 && key_less(t.k, t.kl, a[j - 1].k, a[j - 1].kl)) {
-			a[j] = a[j - 1];
-			j--;
-		}
-		a[j] = t;
-	}
+	/* keys of a JSON-decoded map are unique, so an unstable sort is fine */
+	qsort(a, n, sizeof *a, kv_cmp);
 }
 
 /* JSON number text of a float64 → go-yaml resolved value → its YAML text */
@@ -845,9 +847,38 @@ static tval *scalar_value(dec_ctx *c, yaml_event_t *ev)
 
 static tval *parse_node(dec_ctx *c, yaml_event_t *ev);
 
+typedef struct entries {
+	tm_entry *e;
+	size_t n, cap;
+} entries;
+
+static void ent_push(entries *es, const char *k, size_t kl, tval *v)
+{
+	if (es->n == es->cap) {
+		es->cap = es->cap ? es->cap * 2 : 16;
+		tm_entry *ne = realloc(es->e, es->cap * sizeof *ne);
+		if (!ne)
+			abort();
+		es->e = ne;
+	}
+	es->e[es->n++] = (tm_entry){k, kl, v, 0};
+}
+
+static tval *parse_mapping_into(dec_ctx *c, yaml_event_t *start, tval *m, entries *es);
+
 static tval *parse_mapping(dec_ctx *c, yaml_event_t *start)
 {
 	tval *m = tv_map(c->h);
+	entries es = {0};
+	tval *r = parse_mapping_into(c, start, m, &es);
+	if (r)
+		tm_bulk(c->h, m, es.e, es.n);
+	free(es.e);
+	return r;
+}
+
+static tval *parse_mapping_into(dec_ctx *c, yaml_event_t *start, tval *m, entries *es)
+{
 	tval *nil_key_val = NULL; /* go-yaml keeps the last value of a null key */
 	set_anchor(c, start->data.mapping_start.anchor, m);
 	for (;;) {
@@ -901,10 +932,11 @@ static tval *parse_mapping(dec_ctx *c, yaml_event_t *start)
 				dec_fail(c, "error converting YAML to JSON: yaml: map merge requires map or sequence of maps as the value");
 				return NULL;
 			}
-			for (int s = 0; s < ns; s++)
-				for (size_t i = 0; i < srcs[s]->u.m->n; i++)
-					if (!tm_get(m, srcs[s]->u.m->k[i], srcs[s]->u.m->kl[i]))
-						tm_set(c->h, m, srcs[s]->u.m->k[i], srcs[s]->u.m->kl[i], srcs[s]->u.m->v[i]);
+			/* go-yaml v2 applies a merge in place (it overrides keys set
+			 * before it); of a sequence, earlier maps take precedence */
+			for (int s2 = ns - 1; s2 >= 0; s2--)
+				for (size_t i = 0; i < srcs[s2]->u.m->n; i++)
+					ent_push(es, srcs[s2]->u.m->k[i], srcs[s2]->u.m->kl[i], srcs[s2]->u.m->v[i]);
 			continue;
 		}
 		if (k->kind == TMPL_NIL) {
@@ -917,7 +949,7 @@ static tval *parse_mapping(dec_ctx *c, yaml_event_t *start)
 			return NULL;
 		}
 		key_string(&ks, k);
-		tm_set(c->h, m, ks.p ? ks.p : "", ks.n, v);
+		ent_push(es, th_strndup(c->h, ks.p ? ks.p : "", ks.n), ks.n, v);
 		sb_free(&ks);
 	}
 }
