@@ -16,8 +16,10 @@
 
 #include "engine/gotmpl/gotmpl.h"
 
+/* err must be zero-initialised before the first call; an earlier detail is released */
 static int run(const char *text, const tmpl_options *o, size_t heap_max, tmpl_error *err, char **out_text)
 {
+	tmpl_error_clear(err);
 	tmpl_heap *h = tmpl_heap_new(heap_max);
 	tmpl_set *s = tmpl_set_new(o);
 	int rc = tmpl_set_parse(s, "t", text, strlen(text), err);
@@ -37,7 +39,7 @@ static int run(const char *text, const tmpl_options *o, size_t heap_max, tmpl_er
 static void test_include_loop(void **state)
 {
 	(void)state;
-	tmpl_error err;
+	tmpl_error err = {0};
 	int rc = run("{{ define \"l\" }}{{ include \"l\" . }}{{ end }}{{ include \"l\" . }}", NULL, 0, &err, NULL);
 	assert_int_equal(rc, TMPL_EEXEC);
 	assert_non_null(strstr(err.msg, "error calling include: template: t:1:"));
@@ -55,12 +57,13 @@ static void test_include_loop(void **state)
 		 "{{ include \"a\" . }}",
 		 NULL, 0, &err, NULL);
 	assert_int_not_equal(rc, 0);
+	tmpl_error_clear(&err);
 }
 
 static void test_template_recursion(void **state)
 {
 	(void)state;
-	tmpl_error err;
+	tmpl_error err = {0};
 	int rc = run("{{ define \"r\" }}x{{ template \"r\" . }}{{ end }}{{ template \"r\" . }}", NULL, 0, &err, NULL);
 	assert_int_equal(rc, TMPL_ELIMIT);
 	assert_non_null(strstr(err.msg, "exceeded maximum template depth"));
@@ -68,12 +71,13 @@ static void test_template_recursion(void **state)
 	rc = run("{{ define \"t2\" }}{{ tpl \"{{ include \\\"t2\\\" . }}\" . }}{{ end }}{{ include \"t2\" . }}", NULL, 0,
 		 &err, NULL);
 	assert_int_not_equal(rc, 0);
+	tmpl_error_clear(&err);
 }
 
 static void test_huge_range(void **state)
 {
 	(void)state;
-	tmpl_error err;
+	tmpl_error err = {0};
 	tmpl_options o = {0};
 	o.limits.max_range_iters = 100000;
 	int rc = run("{{ range until 1000000000 }}{{ end }}", &o, 0, &err, NULL);
@@ -88,7 +92,7 @@ static void test_huge_range(void **state)
 static void test_output_limit(void **state)
 {
 	(void)state;
-	tmpl_error err;
+	tmpl_error err = {0};
 	tmpl_options o = {0};
 	o.limits.max_output = 10000;
 	char *out = NULL;
@@ -106,7 +110,7 @@ static void test_output_limit(void **state)
 static void test_step_and_memory_limits(void **state)
 {
 	(void)state;
-	tmpl_error err;
+	tmpl_error err = {0};
 	tmpl_options o = {0};
 	o.limits.max_steps = 5000;
 	int rc = run("{{ range until 100000 }}{{ $x := add 1 2 }}{{ end }}", &o, 0, &err, NULL);
@@ -122,7 +126,7 @@ static void test_step_and_memory_limits(void **state)
 static void test_deep_nesting(void **state)
 {
 	(void)state;
-	tmpl_error err;
+	tmpl_error err = {0};
 	/* 100000 nested parentheses: a parse error, not a stack overflow */
 	size_t n = 100000;
 	char *t = malloc(4 * n + 16);
@@ -178,7 +182,7 @@ static void test_deep_nesting(void **state)
 static void test_cyclic_values(void **state)
 {
 	(void)state;
-	tmpl_error err;
+	tmpl_error err = {0};
 	char *out = NULL;
 	int rc = run("{{ $d := dict }}{{ $_ := set $d \"self\" $d }}{{ $_ := set $d \"again\" $d }}"
 		     "{{ $x := toJson $d }}{{ $y := toYaml $d }}{{ $z := deepCopy $d }}{{ $w := printf \"%v\" $d }}ok",
@@ -208,7 +212,7 @@ static void test_fuzz_parser(void **state)
 				      "len", "index", "and", "or", "not", "eq"};
 	size_t na = sizeof atoms / sizeof *atoms;
 	char buf[512];
-	tmpl_error err;
+	tmpl_error err = {0};
 	for (int iter = 0; iter < 5000; iter++) {
 		size_t k = 0;
 		int n = (int)(xorshift() % 24);
@@ -238,7 +242,7 @@ static void test_fuzz_yaml_json(void **state)
 	size_t na = sizeof atoms / sizeof *atoms;
 	char buf[256];
 	tmpl_heap *h = tmpl_heap_new(0);
-	tmpl_error err;
+	tmpl_error err = {0};
 	for (int iter = 0; iter < 5000; iter++) {
 		size_t k = 0;
 		int n = (int)(xorshift() % 30);

@@ -304,6 +304,8 @@ void tm_bulk(tmpl_heap *h, tval *map, tm_entry *e, size_t n)
 			tm_set(h, map, e[i].k, e[i].kl, e[i].v);
 		return;
 	}
+	if (n == 0)
+		return;
 	for (size_t i = 0; i < n; i++)
 		e[i].seq = i;
 	qsort(e, n, sizeof *e, entry_cmp);
