@@ -50,6 +50,21 @@ static tval *f_toyaml(texec *x, tval **a, int n)
 	return sb_to_val(H, &b);
 }
 
+int yaml3_emit(sb *b, const tval *v);
+
+static tval *f_toyamlpretty(texec *x, tval **a, int n)
+{
+	(void)n;
+	sb b = {0};
+	if (yaml3_emit(&b, a[0]) != 0) {
+		sb_free(&b);
+		return tv_str(H, "", 0);
+	}
+	if (b.n && b.p[b.n - 1] == '\n')
+		b.n--;
+	return sb_to_val(H, &b);
+}
+
 static tval *f_fromyaml(texec *x, tval **a, int n)
 {
 	(void)n;
@@ -248,7 +263,7 @@ const tfunc tmpl_funcs_helm[] = {
 	{"required", f_required, 2, {P_STR, P_ANY}, false, 0, "interface {}"},
 	{"fail", f_fail, 1, {P_STR}, false, 0, "string"},
 	{"toYaml", f_toyaml, 1, {P_ANY}, false, 0, "string"},
-	{"toYamlPretty", f_toyaml, 1, {P_ANY}, false, 0, "string"},
+	{"toYamlPretty", f_toyamlpretty, 1, {P_ANY}, false, 0, "string"},
 	{"fromYaml", f_fromyaml, 1, {P_STR}, false, 0, "map[string]interface {}"},
 	{"fromYamlArray", f_fromyamlarray, 1, {P_STR}, false, 0, "[]interface {}"},
 	{"toJson", f_tojson, 1, {P_ANY}, false, 0, "string"},

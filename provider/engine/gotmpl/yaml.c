@@ -439,21 +439,24 @@ static int decode_runes(const char *s, size_t n, int32_t **out)
 	return k;
 }
 
-static bool key_less(const char *a, size_t an_, const char *b, size_t bn_)
+static bool key_less_v(const char *a, size_t an_, const char *b, size_t bn_, bool v3)
 {
 	int32_t *ar, *br;
 	int la = decode_runes(a, an_, &ar), lb = decode_runes(b, bn_, &br);
 	bool res = la < lb;
+	bool digits = false;
 	for (int i = 0; i < la && i < lb; i++) {
-		if (ar[i] == br[i])
+		if (ar[i] == br[i]) {
+			digits = uni_digit(ar[i]);
 			continue;
+		}
 		bool al = uni_letter(ar[i]), bl = uni_letter(br[i]);
 		if (al && bl) {
 			res = ar[i] < br[i];
 			goto done;
 		}
 		if (al || bl) {
-			res = bl;
+			res = (v3 && digits) ? al : bl;
 			goto done;
 		}
 		int ai, bi;
@@ -485,6 +488,11 @@ done:
 	free(ar);
 	free(br);
 	return res;
+}
+
+static bool key_less(const char *a, size_t an_, const char *b, size_t bn_)
+{
+	return key_less_v(a, an_, b, bn_, false);
 }
 
 typedef struct kv {
@@ -1082,4 +1090,251 @@ tmpl_value *tmpl_from_yaml(tmpl_heap *h, const char *yaml, size_t len, tmpl_erro
 		tmpl_msgf(err->msg, sizeof err->msg, "%s", eb);
 	}
 	return v;
+}
+
+/* ---------------- toYamlPretty: yaml.v3 Encoder, SetIndent(2) ---------------- */
+/* yaml.v3 marshals the Go value directly (no JSON round trip), never wraps
+ * lines, and indents sequences under mapping keys.  Scalars are rendered by
+ * libyaml (the same emitter rules) in a one-entry mapping and re-indented. */
+static int kv3_cmp(const void *p, const void *q)
+{
+	const kv *a = p, *b = q;
+	if (key_less_v(a->k, a->kl, b->k, b->kl, true))
+		return -1;
+	if (key_less_v(b->k, b->kl, a->k, a->kl, true))
+		return 1;
+	return 0;
+}
+
+static bool is_old_bool(const char *s, size_t n)
+{
+	static const char *w[] = {"y", "Y", "yes", "Yes", "YES", "on", "On", "ON",
+				  "n", "N", "no", "No", "NO", "off", "Off", "OFF"};
+	for (size_t i = 0; i < sizeof w / sizeof *w; i++)
+		if (strlen(w[i]) == n && !memcmp(w[i], s, n))
+			return true;
+	return false;
+}
+
+/* render scalar text s in a block-mapping value (key=false) or key context */
+static int render_scalar3(sb *out, const char *s, size_t n, yaml_scalar_style_t style, bool key)
+{
+	sb tmp = {0};
+	emit_ctx c = {0};
+	char eb[128];
+	c.out = &tmp;
+	c.errbuf = eb;
+	c.errcap = sizeof eb;
+	if (!yaml_emitter_initialize(&c.em))
+		return -1;
+	yaml_emitter_set_output(&c.em, write_handler, &c);
+	yaml_emitter_set_unicode(&c.em, 1);
+	yaml_emitter_set_width(&c.em, -1);
+	yaml_emitter_set_indent(&c.em, 2);
+	yaml_event_t ev;
+	yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING);
+	emit_event(&c, &ev);
+	yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1);
+	emit_event(&c, &ev);
+	yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE);
+	emit_event(&c, &ev);
+	if (key) {
+		emit_scalar(&c, s, n, style);
+		emit_scalar(&c, "x", 1, YAML_PLAIN_SCALAR_STYLE);
+	} else {
+		emit_scalar(&c, "k", 1, YAML_PLAIN_SCALAR_STYLE);
+		emit_scalar(&c, s, n, style);
+	}
+	yaml_mapping_end_event_initialize(&ev);
+	emit_event(&c, &ev);
+	yaml_document_end_event_initialize(&ev, 1);
+	emit_event(&c, &ev);
+	yaml_stream_end_event_initialize(&ev);
+	emit_event(&c, &ev);
+	yaml_emitter_delete(&c.em);
+	if (c.err) {
+		sb_free(&tmp);
+		return -1;
+	}
+	/* strip a document end marker */
+	if (tmp.n >= 4 && !memcmp(tmp.p + tmp.n - 4, "...\n", 4))
+		tmp.n -= 4;
+	while (tmp.n && tmp.p[tmp.n - 1] == '\n')
+		tmp.n--;
+	if (key) {
+		/* "KEY: x" */
+		if (tmp.n >= 3)
+			sb_putn(out, tmp.p, tmp.n - 3);
+	} else if (tmp.n >= 3) {
+		sb_putn(out, tmp.p + 3, tmp.n - 3); /* after "k: " */
+	}
+	sb_free(&tmp);
+	return 0;
+}
+
+static void put_indent(sb *b, int n)
+{
+	for (int i = 0; i < n; i++)
+		sb_putc(b, ' ');
+}
+
+/* append scalar text whose continuation lines are indented by 2 in the
+ * mini document: re-indent them to `indent` */
+static void put_scalar_lines(sb *b, const sb *t, int indent)
+{
+	size_t i = 0;
+	bool first = true;
+	while (i <= t->n) {
+		size_t e = i;
+		while (e < t->n && t->p[e] != '\n')
+			e++;
+		if (!first) {
+			sb_putc(b, '\n');
+			if (e > i) {
+				size_t skip = (e - i >= 2 && t->p[i] == ' ' && t->p[i + 1] == ' ') ? 2 : 0;
+				put_indent(b, indent);
+				sb_putn(b, t->p + i + skip, e - i - skip);
+			}
+		} else
+			sb_putn(b, t->p + i, e - i);
+		first = false;
+		if (e >= t->n)
+			break;
+		i = e + 1;
+	}
+}
+
+static int scalar3(sb *b, const tval *v, int indent)
+{
+	char buf[64];
+	sb t = {0};
+	int rc = 0;
+	switch (v ? v->kind : TMPL_INVALID) {
+	case TMPL_INVALID:
+	case TMPL_NIL: sb_puts(b, "null"); return 0;
+	case TMPL_BOOL: sb_puts(b, v->u.b ? "true" : "false"); return 0;
+	case TMPL_INT:
+		if (v->tname && v->tname[0] == 'u')
+			snprintf(buf, sizeof buf, "%llu", (unsigned long long)v->u.i);
+		else
+			snprintf(buf, sizeof buf, "%lld", (long long)v->u.i);
+		sb_puts(b, buf);
+		return 0;
+	case TMPL_FLOAT: {
+		double f = v->u.f;
+		if (isnan(f))
+			sb_puts(b, ".nan");
+		else if (isinf(f))
+			sb_puts(b, f > 0 ? ".inf" : "-.inf");
+		else
+			gofmt_float(b, f, 'g', -1);
+		return 0;
+	}
+	case TMPL_STRING:
+	case TMPL_BYTES: {
+		const char *s = v->u.s.p;
+		size_t n = v->u.s.n;
+		rval r = resolve_plain(s, n);
+		bool can_plain = r.tag == R_STR && !is_base60_float(s, n) && !is_old_bool(s, n);
+		yaml_scalar_style_t st = memchr(s, '\n', n) ? YAML_LITERAL_SCALAR_STYLE
+					 : can_plain	    ? YAML_PLAIN_SCALAR_STYLE
+							    : YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+		rc = render_scalar3(&t, s, n, st, false);
+		put_scalar_lines(b, &t, indent);
+		sb_free(&t);
+		return rc;
+	}
+	default: sb_puts(b, "null"); return 0;
+	}
+}
+
+static bool is_coll(const tval *v) { return v && (v->kind == TMPL_MAP || v->kind == TMPL_LIST || v->kind == TMPL_STRUCT); }
+static bool is_empty_coll(const tval *v)
+{
+	return (v->kind == TMPL_LIST && v->u.l->n == 0) || ((v->kind == TMPL_MAP || v->kind == TMPL_STRUCT) && v->u.m->n == 0);
+}
+
+static int emit3(sb *b, const tval *v, int indent, bool inline_first, int depth);
+
+static int emit3_map(sb *b, const tval *v, int indent, bool inline_first, int depth)
+{
+	size_t n = v->u.m->n;
+	kv *a = malloc((n ? n : 1) * sizeof *a);
+	if (!a)
+		abort();
+	for (size_t i = 0; i < n; i++)
+		a[i] = (kv){v->u.m->k[i], v->u.m->kl[i], v->u.m->v[i]};
+	qsort(a, n, sizeof *a, kv3_cmp);
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if (i > 0 || !inline_first)
+			put_indent(b, indent);
+		rval r = resolve_plain(a[i].k, a[i].kl);
+		bool can_plain = r.tag == R_STR && !is_base60_float(a[i].k, a[i].kl) && !is_old_bool(a[i].k, a[i].kl);
+		sb kt = {0};
+		rc = render_scalar3(&kt, a[i].k, a[i].kl,
+				    memchr(a[i].k, '\n', a[i].kl) ? YAML_LITERAL_SCALAR_STYLE
+				    : can_plain			  ? YAML_PLAIN_SCALAR_STYLE
+								  : YAML_DOUBLE_QUOTED_SCALAR_STYLE,
+				    true);
+		sb_putn(b, kt.p ? kt.p : "", kt.n);
+		sb_free(&kt);
+		sb_putc(b, ':');
+		const tval *val = a[i].v;
+		if (is_coll(val) && !is_empty_coll(val)) {
+			sb_putc(b, '\n');
+			rc = emit3(b, val, indent + 2, false, depth + 1);
+		} else {
+			sb_putc(b, ' ');
+			if (is_coll(val))
+				sb_puts(b, val->kind == TMPL_LIST ? "[]" : "{}");
+			else
+				rc = scalar3(b, val, indent + 2);
+			sb_putc(b, '\n');
+		}
+	}
+	free(a);
+	return rc;
+}
+
+static int emit3(sb *b, const tval *v, int indent, bool inline_first, int depth)
+{
+	if (depth > 10000 || b->n > tmpl_fmt_limit)
+		return -1;
+	if (v && v->kind == TMPL_STRUCT && v->u.m->ext_type == 1 && v->u.m->ext)
+		v = (const tval *)v->u.m->ext;
+	if (v && (v->kind == TMPL_MAP || v->kind == TMPL_STRUCT))
+		return emit3_map(b, v, indent, inline_first, depth);
+	if (v && v->kind == TMPL_LIST) {
+		int rc = 0;
+		for (size_t i = 0; i < v->u.l->n && rc == 0; i++) {
+			if (i > 0 || !inline_first)
+				put_indent(b, indent);
+			sb_puts(b, "- ");
+			const tval *it = v->u.l->v[i];
+			if (is_coll(it) && !is_empty_coll(it))
+				rc = emit3(b, it, indent + 2, true, depth + 1);
+			else {
+				if (is_coll(it))
+					sb_puts(b, it->kind == TMPL_LIST ? "[]" : "{}");
+				else
+					rc = scalar3(b, it, indent + 2);
+				sb_putc(b, '\n');
+			}
+		}
+		return rc;
+	}
+	int rc = scalar3(b, v, depth == 0 ? 2 : indent);
+	sb_putc(b, '\n');
+	return rc;
+}
+
+int yaml3_emit(sb *b, const tval *v)
+{
+	sb_putn(b, "", 0);
+	if (is_coll(v) && is_empty_coll(v)) {
+		sb_puts(b, v->kind == TMPL_LIST ? "[]\n" : "{}\n");
+		return 0;
+	}
+	return emit3(b, v, 0, false, 0);
 }
