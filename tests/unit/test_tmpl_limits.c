@@ -107,6 +107,27 @@ static void test_output_limit(void **state)
 	assert_int_not_equal(rc, 0);
 }
 
+static void test_expansion_bombs(void **state)
+{
+	(void)state;
+	tmpl_error err = {0};
+	/* replace / indent / wrapWith with huge expansions: errors, no 100 GB strings */
+	int rc = run("{{ $s := repeat 100000 \"\\n\" }}{{ $x := indent 10000000 $s }}", NULL, 0, &err, NULL);
+	assert_int_not_equal(rc, 0);
+	rc = run("{{ $s := repeat 100000 \"a\" }}{{ $x := replace \"a\" (repeat 100000 \"b\") $s }}", NULL, 0, &err,
+		 NULL);
+	assert_int_not_equal(rc, 0);
+	assert_non_null(strstr(err.msg, "Replace output length overflow"));
+	rc = run("{{ $x := wrapWith 1 (repeat 1000000 \"-\") (repeat 100000 \"a\") }}", NULL, 0, &err, NULL);
+	assert_int_not_equal(rc, 0);
+	/* CPU-heavy crypto in a loop hits the iteration budget */
+	tmpl_options o = {0};
+	o.limits.max_range_iters = 1000000;
+	rc = run("{{ range until 100 }}{{ $x := genPrivateKey \"rsa\" }}{{ end }}", &o, 0, &err, NULL);
+	assert_int_equal(rc, TMPL_ELIMIT);
+	tmpl_error_clear(&err);
+}
+
 static void test_step_and_memory_limits(void **state)
 {
 	(void)state;
@@ -271,6 +292,7 @@ int main(void)
 		cmocka_unit_test(test_include_loop),   cmocka_unit_test(test_template_recursion),
 		cmocka_unit_test(test_huge_range),     cmocka_unit_test(test_output_limit),
 		cmocka_unit_test(test_step_and_memory_limits), cmocka_unit_test(test_deep_nesting),
+		cmocka_unit_test(test_expansion_bombs),
 		cmocka_unit_test(test_cyclic_values),  cmocka_unit_test(test_fuzz_parser),
 		cmocka_unit_test(test_fuzz_yaml_json),
 	};

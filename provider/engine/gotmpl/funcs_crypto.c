@@ -58,6 +58,17 @@ static char *key_pem(EVP_PKEY *k)
 	return s;
 }
 
+/* CPU-heavy operations are charged to the execution's iteration budget so a
+ * hostile chart cannot loop on them for minutes */
+static bool charge(texec *x, uint64_t units)
+{
+	if (exec_count_iters(x, units)) {
+		fn_error(x, "range iteration limit exceeded");
+		return false;
+	}
+	return true;
+}
+
 static EVP_PKEY *gen_key(const char *typ)
 {
 	if (!strcmp(typ, "") || !strcmp(typ, "rsa"))
@@ -92,6 +103,8 @@ static tval *f_genprivatekey(texec *x, tval **a, int n)
 		sb_printf(&o, "Unknown type %s", typ);
 		return sb_to_val(H, &o);
 	}
+	if (!charge(x, !strcmp(typ, "") || !strcmp(typ, "rsa") || !strcmp(typ, "dsa") ? 1000000 : 10000))
+		return NULL;
 	EVP_PKEY *k = gen_key(typ);
 	if (!k)
 		return tv_cstr(H, "failed to generate private key");
@@ -240,6 +253,8 @@ static bool cert_arg(texec *x, tval *v, const char **cert, const char **key)
 static tval *f_genca(texec *x, tval **a, int n)
 {
 	(void)n;
+	if (!charge(x, 200000))
+		return NULL;
 	EVP_PKEY *k = EVP_RSA_gen(2048);
 	if (!k)
 		return fn_error(x, "error generating rsa key");
@@ -261,6 +276,8 @@ static tval *f_gencawithkey(texec *x, tval **a, int n)
 static tval *f_genselfsigned(texec *x, tval **a, int n)
 {
 	(void)n;
+	if (!charge(x, 200000))
+		return NULL;
 	EVP_PKEY *k = EVP_RSA_gen(2048);
 	if (!k)
 		return fn_error(x, "error generating rsa key");
@@ -305,6 +322,8 @@ static tval *signed_impl(texec *x, tval **a, EVP_PKEY *k)
 static tval *f_gensigned(texec *x, tval **a, int n)
 {
 	(void)n;
+	if (!charge(x, 200000))
+		return NULL;
 	EVP_PKEY *k = EVP_RSA_gen(2048);
 	if (!k)
 		return fn_error(x, "error generating rsa key");
@@ -418,6 +437,10 @@ static tval *f_derivepassword(texec *x, tval **a, int n)
 	put_be32(&salt, (uint32_t)a[3]->u.s.n);
 	sb_putn(&salt, a[3]->u.s.p, a[3]->u.s.n);
 	unsigned char key[64];
+	if (!charge(x, 100000)) {
+		sb_free(&salt);
+		return NULL;
+	}
 	if (EVP_PBE_scrypt(a[2]->u.s.p, a[2]->u.s.n, (const unsigned char *)salt.p, salt.n, 32768, 8, 2,
 			   64 * 1024 * 1024, key, sizeof key) != 1) {
 		sb_free(&salt);
@@ -534,6 +557,8 @@ static void crypt_load(void)
 static tval *bcrypt_hash(texec *x, const char *pw, sb *out)
 {
 	pthread_once(&crypt_once, crypt_load);
+	if (!charge(x, 50000))
+		return NULL;
 	if (!crypt_rn || !gensalt_rn) {
 		sb_puts(out, "failed to encrypt string with bcrypt: bcrypt unavailable");
 		return NULL;
@@ -562,7 +587,10 @@ static tval *f_bcrypt(texec *x, tval **a, int n)
 {
 	(void)n;
 	sb o = {0};
-	bcrypt_hash(x, a[0]->u.s.p, &o);
+	if (!bcrypt_hash(x, a[0]->u.s.p, &o) && exec_count_iters(x, 0)) {
+		sb_free(&o);
+		return NULL;
+	}
 	return sb_to_val(H, &o);
 }
 
@@ -576,7 +604,10 @@ static tval *f_htpasswd(texec *x, tval **a, int n)
 	}
 	sb_putn(&o, a[0]->u.s.p, a[0]->u.s.n);
 	sb_putc(&o, ':');
-	bcrypt_hash(x, a[1]->u.s.p, &o);
+	if (!bcrypt_hash(x, a[1]->u.s.p, &o) && exec_count_iters(x, 0)) {
+		sb_free(&o);
+		return NULL;
+	}
 	return sb_to_val(H, &o);
 }
 

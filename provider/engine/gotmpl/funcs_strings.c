@@ -214,9 +214,26 @@ static tval *f_hassuffix(texec *x, tval **a, int n)
 }
 
 /* strings.Replace(s, old, new, -1) */
-void str_replace_all(sb *o, const char *s, size_t n, const char *old, size_t on, const char *nw, size_t nn)
+/* returns false when the result would exceed the formatting size bound */
+bool str_replace_all(sb *o, const char *s, size_t n, const char *old, size_t on, const char *nw, size_t nn)
 {
 	sb_putn(o, "", 0);
+	if (nn > on) {
+		/* count occurrences first: the expansion can be huge */
+		size_t cnt = 0;
+		if (on == 0)
+			cnt = utf8_count(s, n) + 1;
+		else
+			for (size_t i = 0; i + on <= n;) {
+				const char *f = memmem_s(s + i, n - i, old, on);
+				if (!f)
+					break;
+				cnt++;
+				i = (size_t)(f - s) + on;
+			}
+		if (cnt && (nn - on) > (tmpl_fmt_limit - (n < tmpl_fmt_limit ? n : tmpl_fmt_limit)) / cnt)
+			return false;
+	}
 	if (on == 0) {
 		/* insert new before each rune and at the end */
 		sb_putn(o, nw, nn);
@@ -227,26 +244,30 @@ void str_replace_all(sb *o, const char *s, size_t n, const char *old, size_t on,
 			sb_putn(o, nw, nn);
 			i += (size_t)w;
 		}
-		return;
+		return true;
 	}
 	size_t i = 0;
 	while (i < n) {
 		const char *f = memmem_s(s + i, n - i, old, on);
 		if (!f) {
 			sb_putn(o, s + i, n - i);
-			return;
+			return true;
 		}
 		sb_putn(o, s + i, (size_t)(f - (s + i)));
 		sb_putn(o, nw, nn);
 		i = (size_t)(f - s) + on;
 	}
+	return true;
 }
 
 static tval *f_replace(texec *x, tval **a, int n)
 {
 	(void)n;
 	sb o = {0};
-	str_replace_all(&o, S(2), SN(2), S(0), SN(0), S(1), SN(1));
+	if (!str_replace_all(&o, S(2), SN(2), S(0), SN(0), S(1), SN(1))) {
+		sb_free(&o);
+		return fn_error(x, "strings: Replace output length overflow");
+	}
 	return sb_to_val(H, &o);
 }
 
@@ -261,7 +282,12 @@ static tval *f_indent_common(texec *x, int64_t spaces, tval *v, bool nl)
 		sb_putc(&pad, ' ');
 	sb_putn(&o, pad.p + 1, pad.n - 1);
 	sb r = {0};
-	str_replace_all(&r, v->u.s.p, v->u.s.n, "\n", 1, pad.p, pad.n);
+	if (!str_replace_all(&r, v->u.s.p, v->u.s.n, "\n", 1, pad.p, pad.n)) {
+		sb_free(&r);
+		sb_free(&pad);
+		sb_free(&o);
+		return fn_error(x, "strings: Repeat output length overflow");
+	}
 	sb_putn(&o, r.p, r.n);
 	sb_free(&r);
 	sb_free(&pad);
@@ -271,14 +297,14 @@ static tval *f_indent_common(texec *x, int64_t spaces, tval *v, bool nl)
 static tval *f_indent(texec *x, tval **a, int n)
 {
 	(void)n;
-	if (a[0]->u.i > 100000000)
+	if (a[0]->u.i > (int64_t)tmpl_fmt_limit)
 		return fn_error(x, "strings: Repeat count causes overflow");
 	return f_indent_common(x, a[0]->u.i, a[1], false);
 }
 static tval *f_nindent(texec *x, tval **a, int n)
 {
 	(void)n;
-	if (a[0]->u.i > 100000000)
+	if (a[0]->u.i > (int64_t)tmpl_fmt_limit)
 		return fn_error(x, "strings: Repeat count causes overflow");
 	return f_indent_common(x, a[0]->u.i, a[1], true);
 }
@@ -558,6 +584,10 @@ static tval *wrap_custom(texec *x, const char *s, size_t n, int64_t wl, const ch
 	sb_putn(&o, "", 0);
 	size_t offset = 0;
 	while ((int64_t)(n - offset) > wl) {
+		if (o.n > tmpl_fmt_limit) {
+			sb_free(&o);
+			return fn_error(x, "wrap: output length overflow");
+		}
 		if (s[offset] == ' ') {
 			offset++;
 			continue;

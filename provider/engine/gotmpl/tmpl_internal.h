@@ -142,6 +142,8 @@ void gofmt_float(sb *b, double f, char fmtc, int prec);
 void gofmt_quote(sb *b, const char *s, size_t n);
 /* Go's strconv.Unquote of a "..." / `...` / '...' literal; returns 0 ok */
 int go_unquote(const char *s, size_t n, sb *out);
+/* strings.Replace(s, old, new, -1); false if the result is too large */
+bool str_replace_all(sb *o, const char *s, size_t n, const char *old, size_t on, const char *nw, size_t nn);
 /* Sprig's strval: string form used by most string functions */
 void sprig_strval(sb *b, const tval *v);
 
