@@ -7,11 +7,13 @@
 extern const res_data_source_def res_ds_git_revision;
 extern const res_data_source_def res_ds_manifests;
 extern const res_resource_def res_rs_helm_release;
+extern const res_resource_def res_app_application;
 
 static const res_data_source_def *const data_source_defs[] = {&res_ds_git_revision,
                                                               &res_ds_manifests};
 /* NULL-terminated. */
-static const res_resource_def *const resource_defs[] = {&res_rs_helm_release, NULL};
+static const res_resource_def *const resource_defs[] = {&res_rs_helm_release, &res_app_application,
+                                                        NULL};
 
 #define N_DS (sizeof data_source_defs / sizeof data_source_defs[0])
 #define MAX_RS (sizeof resource_defs / sizeof resource_defs[0])
