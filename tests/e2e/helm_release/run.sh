@@ -163,6 +163,19 @@ run "destroy" 0 "$TF" -chdir="$A" destroy -auto-approve
 expect_eq "destroy: helm list empty" "$("$HELM" list -q)" ""
 expect_eq "destroy: objects gone" "$(kubectl get deploy,svc,secret -l app.kubernetes.io/instance=web -o name 2>/dev/null)" ""
 
+# --- failed install: atomic uninstalls, otherwise failed and replaced next time ---
+F="$WORK/f"
+write_tf "$F" "$(release bad '0.2.0' "$FAILV" 'atomic = true')"
+run "failed install atomic: apply fails" 1 "$TF" -chdir="$F" apply -auto-approve
+expect_eq "failed install atomic: uninstalled" "$("$HELM" list -a -q) $(kubectl get deploy bad-web -o name 2>/dev/null)" " "
+write_tf "$F" "$(release bad '0.2.0' "$FAILV" '')"
+run "failed install: apply fails" 1 "$TF" -chdir="$F" apply -auto-approve
+expect_eq "failed install: helm history" "$(hstatus bad)" "1:failed"
+write_tf "$F" "$(release bad '0.2.0' '"replicaCount: 1\n"' '')"
+run "failed install: next apply replaces it" 0 "$TF" -chdir="$F" apply -auto-approve
+expect_eq "failed install: deployed" "$(hstatus bad)" "1:deployed"
+run "failed install: destroy" 0 "$TF" -chdir="$F" destroy -auto-approve
+
 # --- local chart path ------------------------------------------------------------
 B="$WORK/b"
 write_tf "$B" "resource \"gitops_helm_release\" \"loc\" {
