@@ -757,7 +757,9 @@ static int print_value(texec *x, const tnode *n, tval *v)
 		}
 	}
 	gofmt_value(&s, v);
-	int rc = out_write(x, s.p ? s.p : "", s.n);
+	/* printableValue dereferences a pointer: no "&" prefix */
+	size_t skip = (v->kind == TMPL_STRUCT && v->tname && v->tname[0] == '*' && s.n && s.p[0] == '&') ? 1 : 0;
+	int rc = out_write(x, s.p ? s.p + skip : "", s.n - skip);
 	sb_free(&s);
 	return rc;
 }
