@@ -265,12 +265,53 @@ static void test_helm_objects(void **state)
 	tmpl_heap_free(h);
 }
 
+#include <pthread.h>
+
+static void *worker(void *arg)
+{
+	long id = (long)arg;
+	for (int i = 0; i < 50; i++) {
+		tmpl_heap *h = tmpl_heap_new(0);
+		tmpl_value *d = tmpl_map(h);
+		tmpl_map_set(d, "id", tmpl_int(h, id));
+		tmpl_error err;
+		char *got = render_with("{{ define \"w\" }}{{ .id }}-{{ toYaml (dict \"k\" (list 1 2)) | sha256sum | trunc 8 }}"
+					"{{ end }}{{ include \"w\" . }}|{{ regexReplaceAll \"[0-9]\" (printf \"%d\" .id) \"x\" }}",
+					d, h, NULL, &err);
+		char want[64];
+		snprintf(want, sizeof want, "%ld-48d97a6c|x", id);
+		if (!got || strcmp(got, want) != 0) {
+			free(got);
+			tmpl_heap_free(h);
+			return (void *)1;
+		}
+		free(got);
+		tmpl_heap_free(h);
+	}
+	return NULL;
+}
+
+/* independent sets and heaps may run on different threads at once */
+static void test_concurrency(void **state)
+{
+	(void)state;
+	pthread_t th[8];
+	for (long i = 0; i < 8; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, worker, (void *)(i % 10)), 0);
+	for (int i = 0; i < 8; i++) {
+		void *rv;
+		pthread_join(th[i], &rv);
+		assert_null(rv);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_values_api),   cmocka_unit_test(test_cjson_bridge),
 		cmocka_unit_test(test_language),     cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_set_sharing),  cmocka_unit_test(test_helm_objects),
+		cmocka_unit_test(test_concurrency),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
