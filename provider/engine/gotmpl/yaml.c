@@ -842,13 +842,10 @@ static tval *scalar_value(dec_ctx *c, yaml_event_t *ev)
 			return NULL;
 		}
 		return tv_float(c->h, r.f);
-	case R_TIMESTAMP: {
-		/* time.Time → JSON RFC3339Nano string */
-		extern void ts_to_rfc3339(sb *o, const char *s, size_t n);
-		sb o = {0};
-		ts_to_rfc3339(&o, s, n);
-		return sb_to_val(c->h, &o);
-	}
+	case R_TIMESTAMP:
+		/* sigs.k8s.io/yaml keeps timestamps as their original text
+		 * (verified against helm: `d: 2001-12-14` stays "2001-12-14") */
+		return tv_str(c->h, s, n);
 	default: return tv_str(c->h, s, n);
 	}
 }
