@@ -67,6 +67,23 @@ spec:
         image: busybox
         command: ["true"]
 YAML
+cat >"$CH/web/templates/post-hook.yaml" <<'YAML'
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: {{ include "web.fullname" . }}-post
+  annotations:
+    "helm.sh/hook": post-install
+    "helm.sh/hook-delete-policy": hook-succeeded
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+      - name: post
+        image: busybox
+        command: ["true"]
+YAML
 "$HELM" package "$CH/web" -d "$WORK/repo" >/dev/null
 sed -i 's/^version: 0.1.0/version: 0.2.0/' "$CH/web/Chart.yaml"
 "$HELM" package "$CH/web" -d "$WORK/repo" >/dev/null
@@ -124,6 +141,8 @@ expect_eq "repo: helm get values" "$("$HELM" get values web -o json | python3 -c
 expect_eq "repo: helm history" "$(hstatus web)" "1:deployed"
 expect_eq "repo: deployment has helm labels" "$(kubectl get deploy web -o jsonpath='{.metadata.labels.app\.kubernetes\.io/managed-by} {.metadata.annotations.meta\.helm\.sh/release-name}' 2>&1)" "Helm web"
 expect_eq "repo: pre-install hook job ran" "$(kubectl get job web-pre -o jsonpath='{.metadata.name}' 2>&1)" "web-pre"
+expect_eq "repo: post-install hook deleted (hook-succeeded)" "$(kubectl get job web-post -o name 2>/dev/null)" ""
+expect_eq "repo: hooks recorded in the release" "$("$HELM" get hooks web | grep -c '^# Source:')" "3"
 if "$TF" -chdir="$A" output -raw objects | grep -q 's3cr3t'; then fail "set_sensitive redacted in objects"; else ok "set_sensitive redacted in objects"; fi
 run "repo: re-plan is a no-op" 0 "$TF" -chdir="$A" plan -detailed-exitcode
 
