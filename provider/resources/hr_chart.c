@@ -31,7 +31,8 @@ int hr_attr_error(tf_diags *d, const char *attr, const char *summary, const char
 void hr_sha256_hex(const char *s, size_t len, char out[65]) {
   unsigned char md[SHA256_DIGEST_LENGTH];
   SHA256((const unsigned char *)s, len, md);
-  for (int i = 0; i < SHA256_DIGEST_LENGTH; i++) sprintf(out + 2 * i, "%02x", md[i]);
+  for (int i = 0; i < SHA256_DIGEST_LENGTH; i++)
+    sprintf(out + 2 * i, "%02x", md[i]);
   out[64] = 0;
 }
 
@@ -41,7 +42,8 @@ void hr_render_free(hr_render *h) {
   helm_release_free(&h->r);
   free(h->version);
   free(h->app_version);
-  for (size_t i = 0; i < h->n_sensitive; i++) free(h->sensitive[i]);
+  for (size_t i = 0; i < h->n_sensitive; i++)
+    free(h->sensitive[i]);
   free(h->sensitive);
   memset(h, 0, sizeof *h);
 }
@@ -139,20 +141,22 @@ static int load_from_repo(const tf_value *cfg, const char *repo, const char *cha
   char err[2048];
   char *url = NULL;
   size_t rl = strlen(repo);
-  while (rl && repo[rl - 1] == '/') rl--;
+  while (rl && repo[rl - 1] == '/')
+    rl--;
   if (asprintf(&url, "%.*s/index.yaml", (int)rl, repo) < 0) return -1;
   hr_buf idx;
   int rc = http_get(cfg, url, &idx, err, sizeof err);
   free(url);
   if (rc != 0)
-    return hr_attr_error(d, "repository", "Unreachable Helm repository",
-                         "Looks like \"%s\" is not a valid chart repository or cannot be reached: %s",
-                         repo, err);
+    return hr_attr_error(
+        d, "repository", "Unreachable Helm repository",
+        "Looks like \"%s\" is not a valid chart repository or cannot be reached: %s", repo, err);
   hr_chart_version v;
   rc = hr_index_select(idx.data, idx.len, repo, chart, version, &v, err, sizeof err);
   free(idx.data);
   if (rc != 0)
-    return hr_attr_error(d, version && *version ? "version" : "chart", "Chart not found", "%s", err);
+    return hr_attr_error(d, version && *version ? "version" : "chart", "Chart not found", "%s",
+                         err);
   char *cp = cache_path(v.digest);
   hr_buf tgz = {0};
   char digest[65] = "";
@@ -385,13 +389,25 @@ int hr_render_config(const res_ctx *ctx, const tf_value *cfg, int is_upgrade, hr
 /* ---------- objects ---------- */
 
 static int cluster_scoped(const char *kind) {
-  static const char *const k[] = {"Namespace", "ClusterRole", "ClusterRoleBinding",
-                                  "CustomResourceDefinition", "PersistentVolume", "StorageClass",
-                                  "PriorityClass", "ValidatingWebhookConfiguration",
-                                  "MutatingWebhookConfiguration", "APIService", "IngressClass",
-                                  "RuntimeClass", "CSIDriver", "CSINode", "Node",
-                                  "VolumeAttachment", "ValidatingAdmissionPolicy",
-                                  "ValidatingAdmissionPolicyBinding", "ClusterIssuer"};
+  static const char *const k[] = {"Namespace",
+                                  "ClusterRole",
+                                  "ClusterRoleBinding",
+                                  "CustomResourceDefinition",
+                                  "PersistentVolume",
+                                  "StorageClass",
+                                  "PriorityClass",
+                                  "ValidatingWebhookConfiguration",
+                                  "MutatingWebhookConfiguration",
+                                  "APIService",
+                                  "IngressClass",
+                                  "RuntimeClass",
+                                  "CSIDriver",
+                                  "CSINode",
+                                  "Node",
+                                  "VolumeAttachment",
+                                  "ValidatingAdmissionPolicy",
+                                  "ValidatingAdmissionPolicyBinding",
+                                  "ClusterIssuer"};
   for (size_t i = 0; i < sizeof k / sizeof k[0]; i++)
     if (strcmp(kind, k[i]) == 0) return 1;
   return 0;
@@ -414,7 +430,8 @@ static void put(cJSON *m, const char *k, const char *v) {
 }
 
 void hr_objects_free(cJSON **objs, size_t n) {
-  for (size_t i = 0; objs && i < n; i++) cJSON_Delete(objs[i]);
+  for (size_t i = 0; objs && i < n; i++)
+    cJSON_Delete(objs[i]);
   free(objs);
 }
 
@@ -468,7 +485,8 @@ tf_value *hr_objects_map(const char *manifest, const char *name, const char *ns,
     char *k = kube_object_key(objs[i]);
     if (!k) continue;
     int dup = 0;
-    for (size_t j = 0; j < m; j++) dup |= strcmp(keys[j], k) == 0;
+    for (size_t j = 0; j < m; j++)
+      dup |= strcmp(keys[j], k) == 0;
     if (dup) {
       free(k);
       continue;
@@ -482,7 +500,8 @@ tf_value *hr_objects_map(const char *manifest, const char *name, const char *ns,
   tf_type *t = tf_type_collection(TF_MAP, tf_type_primitive(TF_STRING));
   tf_value *v = tf_value_collection(t, m, keys, vals);
   tf_type_unref(t);
-  for (size_t i = 0; i < m; i++) free((char *)keys[i]);
+  for (size_t i = 0; i < m; i++)
+    free((char *)keys[i]);
   free(keys);
   free(vals);
   hr_objects_free(objs, n);

@@ -10,13 +10,13 @@
 
 /* Everything the configuration renders to, without a cluster. */
 typedef struct hr_render {
-  const char *name, *ns;   /* borrowed from the config */
-  helm_chart *chart;       /* after rendering (dependencies processed) */
-  helm_value *config;      /* user-supplied values (what Helm stores as config) */
-  helm_release r;          /* manifest (no CRDs), hooks, notes */
+  const char *name, *ns; /* borrowed from the config */
+  helm_chart *chart;     /* after rendering (dependencies processed) */
+  helm_value *config;    /* user-supplied values (what Helm stores as config) */
+  helm_release r;        /* manifest (no CRDs), hooks, notes */
   char *version, *app_version;
-  char digest[65];         /* sha256 of r.manifest */
-  char **sensitive;        /* set_sensitive values (for redaction) */
+  char digest[65];  /* sha256 of r.manifest */
+  char **sensitive; /* set_sensitive values (for redaction) */
   size_t n_sensitive;
 } hr_render;
 

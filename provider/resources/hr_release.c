@@ -315,8 +315,10 @@ static cJSON *split_csv(const char *s) {
   while (s && *s) {
     const char *c = strchr(s, ',');
     size_t n = c ? (size_t)(c - s) : strlen(s);
-    while (n && isspace((unsigned char)*s)) s++, n--;
-    while (n && isspace((unsigned char)s[n - 1])) n--;
+    while (n && isspace((unsigned char)*s))
+      s++, n--;
+    while (n && isspace((unsigned char)s[n - 1]))
+      n--;
     if (n) {
       char *t = strndup(s, n);
       cJSON_AddItemToArray(a, cJSON_CreateString(t ? t : ""));
@@ -387,7 +389,8 @@ cJSON *hr_release_build(const char *name, const char *ns, long revision, const c
   cJSON_AddStringToObject(rel, "manifest", r && r->manifest ? r->manifest : "");
   if (r && r->n_hooks) {
     cJSON *hooks = cJSON_AddArrayToObject(rel, "hooks");
-    for (size_t i = 0; i < r->n_hooks; i++) cJSON_AddItemToArray(hooks, hook_json(&r->hooks[i]));
+    for (size_t i = 0; i < r->n_hooks; i++)
+      cJSON_AddItemToArray(hooks, hook_json(&r->hooks[i]));
   }
   cJSON_AddNumberToObject(rel, "version", (double)revision);
   cJSON_AddStringToObject(rel, "namespace", ns);
@@ -421,8 +424,10 @@ static int semver_parse(const char *s, semver *v) {
     char *end;
     v->num[i] = strtol(s, &end, 10);
     s = end;
-    if (i < 2 && *s == '.') s++;
-    else break;
+    if (i < 2 && *s == '.')
+      s++;
+    else
+      break;
   }
   if (*s == '-') {
     v->pre = ++s;
@@ -441,8 +446,10 @@ static int pre_compare(const char *a, size_t al, const char *b, size_t bl) {
     if (an > al) an = al;
     if (bn > bl) bn = bl;
     int anum = 1, bnum = 1;
-    for (size_t i = 0; i < an; i++) anum &= isdigit((unsigned char)a[i]) != 0;
-    for (size_t i = 0; i < bn; i++) bnum &= isdigit((unsigned char)b[i]) != 0;
+    for (size_t i = 0; i < an; i++)
+      anum &= isdigit((unsigned char)a[i]) != 0;
+    for (size_t i = 0; i < bn; i++)
+      bnum &= isdigit((unsigned char)b[i]) != 0;
     int c;
     if (anum && bnum) {
       long x = strtol(a, NULL, 10), y = strtol(b, NULL, 10);
@@ -479,8 +486,10 @@ static char *map_str(const helm_value *m, const char *key) {
 static char *resolve_url(const char *repo, const char *url) {
   if (strstr(url, "://")) return strdup(url);
   size_t rl = strlen(repo);
-  while (rl && repo[rl - 1] == '/') rl--;
-  while (*url == '/') url++; /* Helm resolves against the repository URL as a directory */
+  while (rl && repo[rl - 1] == '/')
+    rl--;
+  while (*url == '/')
+    url++; /* Helm resolves against the repository URL as a directory */
   char *out = malloc(rl + strlen(url) + 2);
   if (out) sprintf(out, "%.*s/%s", (int)rl, repo, url);
   return out;
@@ -497,7 +506,8 @@ int hr_index_select(const char *text, size_t len, const char *repo_url, const ch
     return -1;
   }
   const helm_value *entries = idx && idx->type == HELM_MAP ? helm_map_get(idx, "entries") : NULL;
-  const helm_value *list = entries && entries->type == HELM_MAP ? helm_map_get(entries, chart) : NULL;
+  const helm_value *list =
+      entries && entries->type == HELM_MAP ? helm_map_get(entries, chart) : NULL;
   if (!list || list->type != HELM_LIST || !list->u.list.n) {
     helm_value_free(idx);
     return fail(err, errcap, "chart \"%s\" not found in %s repository", chart, repo_url);
@@ -541,8 +551,8 @@ int hr_index_select(const char *text, size_t len, const char *repo_url, const ch
   out->app_version = map_str(best, "appVersion");
   out->digest = map_str(best, "digest");
   const helm_value *urls = helm_map_get(best, "urls");
-  const helm_value *u0 = urls && urls->type == HELM_LIST && urls->u.list.n ? urls->u.list.items[0]
-                                                                           : NULL;
+  const helm_value *u0 =
+      urls && urls->type == HELM_LIST && urls->u.list.n ? urls->u.list.items[0] : NULL;
   if (u0 && u0->type == HELM_STRING) out->url = resolve_url(repo_url, u0->u.str.s);
   helm_value_free(idx);
   if (!out->url || !out->version) {
@@ -561,7 +571,8 @@ char *hr_redact_text(const char *text, const char *const *sens, size_t n) {
     size_t sl = s ? strlen(s) : 0;
     if (!sl) continue;
     size_t count = 0;
-    for (const char *p = strstr(cur, s); p; p = strstr(p + sl, s)) count++;
+    for (const char *p = strstr(cur, s); p; p = strstr(p + sl, s))
+      count++;
     if (!count) continue;
     size_t rl = strlen(HR_REDACTED);
     char *o = malloc(strlen(cur) + count * rl + 1), *w = o;

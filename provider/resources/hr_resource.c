@@ -14,10 +14,11 @@
 #define TYPE_NAME "gitops_helm_release"
 
 static tf_type *meta_type(void) {
-  const char *names[] = {"name", "namespace", "revision", "chart",
-                         "version", "app_version", "notes", "digest"};
+  const char *names[] = {"name",    "namespace",   "revision", "chart",
+                         "version", "app_version", "notes",    "digest"};
   tf_type *types[8];
-  for (int i = 0; i < 8; i++) types[i] = tf_type_primitive(i == 2 ? TF_NUMBER : TF_STRING);
+  for (int i = 0; i < 8; i++)
+    types[i] = tf_type_primitive(i == 2 ? TF_NUMBER : TF_STRING);
   return tf_type_object(8, names, types);
 }
 
@@ -178,8 +179,8 @@ static size_t sensitive_of(const tf_value *v, const char ***out) {
 
 /* Does the release itself change (new revision), beyond arguments like wait? */
 static int release_changed(const tf_value *prior, const tf_value *planned, const hr_render *h) {
-  const char *attrs[] = {"chart", "version", "values", "set", "set_sensitive", "set_list",
-                         "description"};
+  const char *attrs[] = {"chart",         "version",  "values",     "set",
+                         "set_sensitive", "set_list", "description"};
   for (size_t i = 0; i < sizeof attrs / sizeof attrs[0]; i++)
     if (!tf_value_equal(tf_value_get_attr(prior, attrs[i]), tf_value_get_attr(planned, attrs[i])))
       return 1;
@@ -196,7 +197,8 @@ static int hr_plan(const res_ctx *ctx, const res_request *req, res_response *res
   int create = !prior || tf_value_is_null(prior);
   tf_value *p = tf_value_copy(req->proposed);
   const char *ns = res_get_string(cfg, "namespace");
-  if (!ns && !res_is_unknown(cfg, "namespace")) tf_value_set_attr(p, "namespace", tf_value_string("default"));
+  if (!ns && !res_is_unknown(cfg, "namespace"))
+    tf_value_set_attr(p, "namespace", tf_value_string("default"));
   if (!create) {
     res_response_replace(resp, "name");
     res_response_replace(resp, "namespace");
@@ -244,8 +246,9 @@ static int hr_plan(const res_ctx *ctx, const res_request *req, res_response *res
   tf_value_set_attr(p, "id", tf_value_string(id));
   tf_value_set_attr(p, "status", tf_value_string("deployed"));
   tf_value_set_attr(p, "objects", objects);
-  tf_value_set_attr(p, "metadata", meta_value(name, ns, rev, h.chart->name, h.version,
-                                              h.app_version, notes, h.digest));
+  tf_value_set_attr(
+      p, "metadata",
+      meta_value(name, ns, rev, h.chart->name, h.version, h.app_version, notes, h.digest));
   free(id);
   free(notes);
   hr_render_free(&h);
@@ -293,8 +296,8 @@ static void fix_scope(hr_op *op, cJSON **objs, size_t n) {
 static int apply_objs(hr_op *op, cJSON **objs, size_t n, kube_error *e) {
   if (!n) return 0;
   fix_scope(op, objs, n);
-  kube_apply_options o = {.field_manager = "gitops", .force = 1, .default_namespace = op->ns,
-                          .cancel = op->cancel};
+  kube_apply_options o = {
+      .field_manager = "gitops", .force = 1, .default_namespace = op->ns, .cancel = op->cancel};
   kube_apply_report rep = {0};
   int rc = kube_apply(op->c, (const cJSON *const *)objs, n, &o, &rep, e);
   kube_apply_report_clear(&rep);
@@ -316,7 +319,8 @@ typedef struct {
 } hr_history;
 
 static void history_free(hr_history *h) {
-  for (size_t i = 0; i < h->n; i++) cJSON_Delete(h->rels[i]);
+  for (size_t i = 0; i < h->n; i++)
+    cJSON_Delete(h->rels[i]);
   free(h->rels);
   memset(h, 0, sizeof *h);
 }
@@ -387,7 +391,8 @@ static void delete_obj(hr_op *op, const cJSON *o, int wait) {
   kube_error e = {0};
   const char *n = cJSON_IsString(ns) ? ns->valuestring : NULL;
   if (kube_delete(op->c, api->valuestring, kind->valuestring, n, nm->valuestring, "Background", 0,
-                  op->cancel, &e) != 0 || !wait)
+                  op->cancel, &e) != 0 ||
+      !wait)
     return;
   for (int i = 0; i < 300; i++) { /* up to 30 s until it is gone */
     cJSON *live = NULL;
@@ -423,7 +428,8 @@ static int run_hooks(hr_op *op, cJSON *rel, const char *event, tf_diags *d) {
     }
     fix_scope(op, objs, no);
     if (before)
-      for (size_t k = 0; k < no; k++) delete_obj(op, objs[k], 1);
+      for (size_t k = 0; k < no; k++)
+        delete_obj(op, objs[k], 1);
     kube_error e = {0};
     char started[64], done[64];
     hr_time_now(started, sizeof started);
@@ -433,8 +439,8 @@ static int run_hooks(hr_op *op, cJSON *rel, const char *event, tf_diags *d) {
         const cJSON *kind = cJSON_GetObjectItemCaseSensitive(objs[k], "kind");
         if (cJSON_IsString(kind) &&
             (strcmp(kind->valuestring, "Job") == 0 || strcmp(kind->valuestring, "Pod") == 0))
-          rc = kube_wait(op->c, (const cJSON *const *)&objs[k], 1, op->timeout_ms, op->cancel,
-                         NULL, &e);
+          rc = kube_wait(op->c, (const cJSON *const *)&objs[k], 1, op->timeout_ms, op->cancel, NULL,
+                         &e);
       }
     }
     hr_time_now(done, sizeof done);
@@ -445,7 +451,8 @@ static int run_hooks(hr_op *op, cJSON *rel, const char *event, tf_diags *d) {
     cJSON_ReplaceItemInObjectCaseSensitive(sel[i], "last_run", lr);
     const char *pol = rc == 0 ? "hook-succeeded" : "hook-failed";
     if (has_str(dp, pol))
-      for (size_t k = 0; k < no; k++) delete_obj(op, objs[k], 0);
+      for (size_t k = 0; k < no; k++)
+        delete_obj(op, objs[k], 0);
     if (rc != 0) {
       const cJSON *hn = cJSON_GetObjectItemCaseSensitive(sel[i], "name");
       tf_diags_add(d, TF_ERROR, NULL, "Hook failed", "%s hook %s: %s", event,
@@ -486,8 +493,8 @@ static int apply_crds(hr_op *op, const tf_value *cfg, const helm_chart *c, tf_di
         const cJSON *kind = cJSON_GetObjectItemCaseSensitive(o, "kind");
         cJSON *live = NULL;
         if (cJSON_IsString(nm) && cJSON_IsString(api) && cJSON_IsString(kind) &&
-            kube_get(op->c, api->valuestring, kind->valuestring, NULL, nm->valuestring,
-                     op->cancel, &live, &e) == 0) {
+            kube_get(op->c, api->valuestring, kind->valuestring, NULL, nm->valuestring, op->cancel,
+                     &live, &e) == 0) {
           cJSON_Delete(live);
           continue;
         }
@@ -504,12 +511,14 @@ static int apply_crds(hr_op *op, const tf_value *cfg, const helm_chart *c, tf_di
 
 static char **keys_of(cJSON **objs, size_t n) {
   char **k = calloc(n + 1, sizeof *k);
-  for (size_t i = 0; k && i < n; i++) k[i] = kube_object_key(objs[i]);
+  for (size_t i = 0; k && i < n; i++)
+    k[i] = kube_object_key(objs[i]);
   return k;
 }
 
 static void keys_free(char **k, size_t n) {
-  for (size_t i = 0; k && i < n; i++) free(k[i]);
+  for (size_t i = 0; k && i < n; i++)
+    free(k[i]);
   free(k);
 }
 
@@ -519,8 +528,8 @@ static int prune_manifest(hr_op *op, const char *old_manifest, cJSON **keep, siz
   cJSON **old = NULL;
   size_t n_old = 0;
   char err[1024];
-  if (!old_manifest || hr_manifest_objects(old_manifest, op->name, op->ns, &old, &n_old, err,
-                                           sizeof err) != 0)
+  if (!old_manifest ||
+      hr_manifest_objects(old_manifest, op->name, op->ns, &old, &n_old, err, sizeof err) != 0)
     return 0;
   fix_scope(op, old, n_old);
   char **ko = keys_of(old, n_old), **kk = keys_of(keep, n_keep);
@@ -532,9 +541,9 @@ static int prune_manifest(hr_op *op, const char *old_manifest, cJSON **keep, siz
     if (kk[i]) kk[mk++] = kk[i];
   kube_prune_options po = {.cancel = op->cancel, .continue_on_error = 1};
   kube_prune_report rep = {0};
-  int rc = m ? kube_prune(op->c, (const char *const *)ko, m, (const char *const *)kk, mk, &po, &rep,
-                          e)
-             : 0;
+  int rc =
+      m ? kube_prune(op->c, (const char *const *)ko, m, (const char *const *)kk, mk, &po, &rep, e)
+        : 0;
   kube_prune_report_clear(&rep);
   keys_free(ko, m);
   keys_free(kk, mk);
@@ -606,9 +615,10 @@ static void state_from_release(tf_value *st, const cJSON *rel, const char *const
   hr_sha256_hex(man ? man : "", man ? strlen(man) : 0, dg);
   const char *name = hr_release_str(rel, "name"), *ns = hr_release_str(rel, "namespace");
   char *notes = hr_redact_text(hr_release_str(rel, "info.notes"), sens, n_sens);
-  tf_value_set_attr(st, "status", tf_value_string(hr_release_str(rel, "info.status")
-                                                      ? hr_release_str(rel, "info.status")
-                                                      : "unknown"));
+  tf_value_set_attr(st, "status",
+                    tf_value_string(hr_release_str(rel, "info.status")
+                                        ? hr_release_str(rel, "info.status")
+                                        : "unknown"));
   tf_value_set_attr(st, "metadata",
                     meta_value(name ? name : "", ns ? ns : "", hr_release_version(rel),
                                hr_release_str(rel, "chart.metadata.name"),
@@ -638,8 +648,9 @@ static int install_or_upgrade(const res_ctx *ctx, const res_request *req, res_re
   const char *pdg = meta_str(planned, "digest");
   if (pdg && strcmp(pdg, h.digest) != 0) {
     hr_render_free(&h);
-    return tf_diags_add(d, TF_ERROR, NULL, "Chart changed since the plan",
-                        "The chart or its values render differently than when planned; plan again.");
+    return tf_diags_add(
+        d, TF_ERROR, NULL, "Chart changed since the plan",
+        "The chart or its values render differently than when planned; plan again.");
   }
   kube_error e = {0};
   if (res_get_bool(cfg, "create_namespace") == 1) {
@@ -676,9 +687,12 @@ static int install_or_upgrade(const res_ctx *ctx, const res_request *req, res_re
   hr_time_now(now, sizeof now);
   const char *first = prev ? hr_release_str(prev, "info.first_deployed") : now;
   const char *desc = res_get_string(cfg, "description");
-  cJSON *rel = hr_release_build(op.name, op.ns, rev, upgrade ? "pending-upgrade" : "pending-install",
-                                desc ? desc : upgrade ? "Preparing upgrade" : "Initial install underway",
-                                first ? first : now, now, h.chart, h.config, &h.r);
+  cJSON *rel =
+      hr_release_build(op.name, op.ns, rev, upgrade ? "pending-upgrade" : "pending-install",
+                       desc      ? desc
+                       : upgrade ? "Preparing upgrade"
+                                 : "Initial install underway",
+                       first ? first : now, now, h.chart, h.config, &h.r);
   const char *prev_manifest = prev ? hr_release_str(prev, "manifest") : NULL;
   int disable_hooks = res_get_bool(cfg, "disable_webhooks") == 1;
   int wait = res_get_bool(cfg, "wait") != 0;
@@ -696,7 +710,9 @@ static int install_or_upgrade(const res_ctx *ctx, const res_request *req, res_re
   tf_value_set_attr(st, "metadata", tf_value_copy(tf_value_get_attr(planned, "metadata")));
   if (rc == 0) {
     hr_release_set_status(rel, "deployed",
-                          desc ? desc : upgrade ? "Upgrade complete" : "Install complete");
+                          desc      ? desc
+                          : upgrade ? "Upgrade complete"
+                                    : "Install complete");
     if (write_release(&op, rel, &e) != 0) rc = kerr(&fail, "Recording the release failed", &e);
     if (prev) {
       hr_release_set_status(prev, "superseded", "Superseded by upgrade");
@@ -705,7 +721,8 @@ static int install_or_upgrade(const res_ctx *ctx, const res_request *req, res_re
     int64_t mh = 10;
     res_get_int(cfg, "max_history", &mh);
     trim_history(&op, (long)mh);
-    if (rev != meta_rev(planned)) state_from_release(st, rel, (const char *const *)h.sensitive, h.n_sensitive);
+    if (rev != meta_rev(planned))
+      state_from_release(st, rel, (const char *const *)h.sensitive, h.n_sensitive);
   } else {
     char msg[2048];
     snprintf(msg, sizeof msg, "%s %s failed: %s", upgrade ? "Upgrade" : "Release", op.name,
@@ -713,7 +730,8 @@ static int install_or_upgrade(const res_ctx *ctx, const res_request *req, res_re
     hr_release_set_status(rel, "failed", msg);
     write_release(&op, rel, &e);
     set_state_status(st, "failed");
-    if (rev != meta_rev(planned)) state_from_release(st, rel, (const char *const *)h.sensitive, h.n_sensitive);
+    if (rev != meta_rev(planned))
+      state_from_release(st, rel, (const char *const *)h.sensitive, h.n_sensitive);
     if (res_get_bool(cfg, "atomic") == 1) {
       if (upgrade) {
         /* Roll back: the previous revision's manifest again, as a new revision. */
@@ -721,7 +739,8 @@ static int install_or_upgrade(const res_ctx *ctx, const res_request *req, res_re
         tf_diags_init(&rb);
         int rrc = deploy(&op, cfg, prev_manifest, h.r.manifest, wait, &rb);
         cJSON *back = cJSON_Duplicate(prev, 1);
-        cJSON_ReplaceItemInObjectCaseSensitive(back, "version", cJSON_CreateNumber((double)rev + 1));
+        cJSON_ReplaceItemInObjectCaseSensitive(back, "version",
+                                               cJSON_CreateNumber((double)rev + 1));
         char rmsg[64];
         snprintf(rmsg, sizeof rmsg, "Rollback to %ld", hr_release_version(prev));
         cJSON *info = cJSON_GetObjectItemCaseSensitive(back, "info");
@@ -778,7 +797,8 @@ static int destroy(const res_ctx *ctx, const tf_value *prior, tf_diags *d) {
       rc = kerr(d, "Uninstall failed", &e);
     if (rc == 0 && hooks) rc = run_hooks(&op, last, "post-delete", d);
     if (rc == 0)
-      for (size_t i = 0; i < hist.n; i++) delete_secret(&op, hr_release_version(hist.rels[i]));
+      for (size_t i = 0; i < hist.n; i++)
+        delete_secret(&op, hr_release_version(hist.rels[i]));
   }
   history_free(&hist);
   return rc;
@@ -864,9 +884,10 @@ static int hr_import(const res_ctx *ctx, const char *id, res_response *resp, tf_
     tf_value_set_attr(st, b->blocks[i].name, tf_value_collection(lt, 0, NULL, NULL));
     tf_type_unref(lt);
   }
-  tf_value_set_attr(st, "chart", tf_value_string(hr_release_str(rel, "chart.metadata.name")
-                                                     ? hr_release_str(rel, "chart.metadata.name")
-                                                     : ""));
+  tf_value_set_attr(st, "chart",
+                    tf_value_string(hr_release_str(rel, "chart.metadata.name")
+                                        ? hr_release_str(rel, "chart.metadata.name")
+                                        : ""));
   const char *ver = hr_release_str(rel, "chart.metadata.version");
   tf_value_set_attr(st, "version", tf_value_string(ver ? ver : ""));
   const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(rel, "config");

@@ -33,10 +33,11 @@ static void test_manifest_objects(void **state) {
   assert_string_equal(cJSON_GetObjectItemCaseSensitive(md, "namespace")->valuestring, "apps");
   const cJSON *labels = cJSON_GetObjectItemCaseSensitive(md, "labels");
   assert_string_equal(
-      cJSON_GetObjectItemCaseSensitive(labels, "app.kubernetes.io/managed-by")->valuestring, "Helm");
+      cJSON_GetObjectItemCaseSensitive(labels, "app.kubernetes.io/managed-by")->valuestring,
+      "Helm");
   const cJSON *ann = cJSON_GetObjectItemCaseSensitive(md, "annotations");
-  assert_string_equal(cJSON_GetObjectItemCaseSensitive(ann, "meta.helm.sh/release-name")->valuestring,
-                      "rel");
+  assert_string_equal(
+      cJSON_GetObjectItemCaseSensitive(ann, "meta.helm.sh/release-name")->valuestring, "rel");
   assert_string_equal(
       cJSON_GetObjectItemCaseSensitive(ann, "meta.helm.sh/release-namespace")->valuestring, "apps");
   md = cJSON_GetObjectItemCaseSensitive(objs[2], "metadata");
