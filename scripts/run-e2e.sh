@@ -27,6 +27,9 @@ else
   echo "== end-to-end with a real terraform: skipped (no terraform on PATH)"
 fi
 stage "helm template goldens" env BIN="$PROVIDER" bash tests/helm/golden.sh
+for suite in application helm_release; do
+  [ -f "tests/e2e/$suite/run.sh" ] && stage "gitops_$suite against the test cluster" bash "tests/e2e/$suite/run.sh"
+done
 if [ -z "${E2E_SANITIZER:-}" ]; then
   [ -f tests/gotmpl/run.sh ] && stage "template engine vs helm" bash tests/gotmpl/run.sh
   [ -f tests/cluster/fidelity.sh ] && stage "test cluster vs kubectl and helm" bash tests/cluster/fidelity.sh
