@@ -1,7 +1,10 @@
 /* Go's fmt and strconv formatting for template values. */
 #include "engine/gotmpl/tmpl_internal.h"
 
+#include <locale.h>
 #include <math.h>
+#include <pthread.h>
+#include <wctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -94,22 +97,31 @@ size_t utf8_count(const char *s, size_t n)
 }
 
 /* ---------------- strconv.Quote ---------------- */
+/* Go's unicode.IsPrint: letters, marks, numbers, punctuation, symbols and
+ * the ASCII space (not other spaces, format or private-use characters) */
+static locale_t fmt_loc;
+static pthread_once_t fmt_loc_once = PTHREAD_ONCE_INIT;
+static void fmt_loc_init(void) { fmt_loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0); }
+
 static bool is_printable(int32_t r)
 {
-	/* approximation of unicode.IsPrint */
 	if (r < 0x20 || r == 0x7F)
 		return false;
-	if (r >= 0x80 && r < 0xA0)
+	if (r < 0x7F)
+		return true;
+	if (r < 0xA1 || r == 0xAD)
 		return false;
-	if (r == 0xAD || r == 0xFFFD + 0 * 0)
-		return r == 0xFFFD;
-	if (r >= 0x2028 && r <= 0x2029)
+	if (r == 0x1680 || (r >= 0x2000 && r <= 0x200F) || (r >= 0x2028 && r <= 0x202F) ||
+	    (r >= 0x205F && r <= 0x206F) || r == 0x3000 || r == 0xFEFF || (r >= 0xFFF9 && r <= 0xFFFB) ||
+	    (r >= 0x0600 && r <= 0x0605) || r == 0x061C || r == 0x06DD || r == 0x070F || r == 0x180E ||
+	    r == 0x110BD || (r >= 0x1D173 && r <= 0x1D17A) || r == 0xE0001 || (r >= 0xE0020 && r <= 0xE007F))
 		return false;
-	if (r >= 0xE000 && r <= 0xF8FF)
+	if ((r >= 0xD800 && r <= 0xF8FF) || r >= 0xF0000 || r == 0xFFFD + 0x10000)
 		return false;
-	if (r == 0xFEFF)
-		return false;
-	return true;
+	if (r == 0xFFFD)
+		return true;
+	pthread_once(&fmt_loc_once, fmt_loc_init);
+	return fmt_loc ? iswgraph_l((wint_t)r, fmt_loc) != 0 : true;
 }
 
 static void quote_with(sb *b, const char *s, size_t n, char q, bool ascii_only)

@@ -2,6 +2,9 @@
 #include "engine/gotmpl/tmpl_internal.h"
 
 #include <ctype.h>
+#include <locale.h>
+#include <pthread.h>
+#include <wctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -18,54 +21,71 @@ static bool uspace(int32_t r)
 	       r == 0x3000;
 }
 
-/* simple case mapping (ASCII + Latin-1 + Greek/Cyrillic basics) */
+/* Unicode case mapping and classes: ASCII inline, the rest through glibc's
+ * C.UTF-8 tables (thread-safe *_l variants; no global locale change). */
+static locale_t g_utf8;
+static pthread_once_t g_utf8_once = PTHREAD_ONCE_INIT;
+static void utf8_locale_init(void) { g_utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0); }
+static locale_t uloc(void)
+{
+	pthread_once(&g_utf8_once, utf8_locale_init);
+	return g_utf8;
+}
+
 int32_t rune_upper(int32_t r)
 {
-	if (r >= 'a' && r <= 'z')
-		return r - 32;
 	if (r < 0x80)
-		return r;
-	if ((r >= 0xE0 && r <= 0xFE && r != 0xF7))
-		return r - 32;
-	if (r == 0xFF)
-		return 0x178;
-	if (r >= 0x100 && r <= 0x17F && (r & 1) && r != 0x131 && r != 0x138 && r != 0x149 && r != 0x17F)
-		return r - 1;
-	if (r >= 0x3B1 && r <= 0x3C9 && r != 0x3C2)
-		return r - 32;
-	if (r >= 0x430 && r <= 0x44F)
-		return r - 32;
-	if (r >= 0x450 && r <= 0x45F)
-		return r - 80;
+		return (r >= 'a' && r <= 'z') ? r - 32 : r;
+	locale_t l = uloc();
+	if (l)
+		return (int32_t)towupper_l((wint_t)r, l);
 	return r;
 }
 int32_t rune_lower(int32_t r)
 {
-	if (r >= 'A' && r <= 'Z')
-		return r + 32;
 	if (r < 0x80)
-		return r;
-	if ((r >= 0xC0 && r <= 0xDE && r != 0xD7))
-		return r + 32;
-	if (r >= 0x100 && r <= 0x17F && !(r & 1) && r != 0x130 && r != 0x138)
-		return r + 1;
-	if (r >= 0x391 && r <= 0x3A9 && r != 0x3A2)
-		return r + 32;
-	if (r >= 0x410 && r <= 0x42F)
-		return r + 32;
-	if (r >= 0x400 && r <= 0x40F)
-		return r + 80;
+		return (r >= 'A' && r <= 'Z') ? r + 32 : r;
+	locale_t l = uloc();
+	if (l)
+		return (int32_t)towlower_l((wint_t)r, l);
 	return r;
 }
 bool rune_is_letter(int32_t r)
 {
 	if (r < 0x80)
 		return (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z');
-	return rune_upper(r) != r || rune_lower(r) != r || (r >= 0x4E00 && r <= 0x9FFF);
+	locale_t l = uloc();
+	return l ? iswalpha_l((wint_t)r, l) != 0 : false;
 }
-bool rune_is_upper(int32_t r) { return rune_lower(r) != r; }
-bool rune_is_lower(int32_t r) { return rune_upper(r) != r; }
+bool rune_is_upper(int32_t r)
+{
+	if (r < 0x80)
+		return r >= 'A' && r <= 'Z';
+	locale_t l = uloc();
+	return l ? iswupper_l((wint_t)r, l) != 0 : false;
+}
+bool rune_is_lower(int32_t r)
+{
+	if (r < 0x80)
+		return r >= 'a' && r <= 'z';
+	locale_t l = uloc();
+	return l ? iswlower_l((wint_t)r, l) != 0 : false;
+}
 bool rune_is_digit(int32_t r) { return r >= '0' && r <= '9'; }
+
+/* unicode.ToTitle: upper case except for the Latin digraphs */
+static int32_t rune_title(int32_t r)
+{
+	if (r >= 0x1C4 && r <= 0x1C6)
+		return 0x1C5;
+	if (r >= 0x1C7 && r <= 0x1C9)
+		return 0x1C8;
+	if (r >= 0x1CA && r <= 0x1CC)
+		return 0x1CB;
+	if (r >= 0x1F1 && r <= 0x1F3)
+		return 0x1F2;
+	return rune_upper(r);
+}
 
 static void map_runes(sb *o, const char *s, size_t n, int32_t (*f)(int32_t))
 {
@@ -451,7 +471,7 @@ static tval *f_title(texec *x, tval **a, int n)
 		int32_t r;
 		int w = utf8_decode(S(0) + i, SN(0) - i, &r);
 		char u[4];
-		int32_t m = is_sep(prev) ? rune_upper(r) : r;
+		int32_t m = is_sep(prev) ? rune_title(r) : r;
 		sb_putn(&o, u, (size_t)utf8_encode(u, m));
 		prev = r;
 		i += (size_t)w;
