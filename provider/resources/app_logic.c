@@ -32,7 +32,8 @@ static tf_block *source_schema(void) {
   tf_block_attr(dir, "include", str_t(), TF_OPTIONAL, "Glob of files to read.");
   tf_block_attr(dir, "exclude", str_t(), TF_OPTIONAL, "Glob of files to skip.");
   tf_block_nested(s, "directory", TF_NEST_SINGLE, 0, 0, dir);
-  tf_block *helm = tf_block_new("A Helm chart at the source path (not supported yet).");
+  tf_block *helm = tf_block_new(
+      "A Helm chart at the source path, rendered by the provider (hooks are not applied).");
   tf_block_attr(helm, "release_name", str_t(), TF_OPTIONAL, "Release name (default: name).");
   tf_block_attr(helm, "value_files", str_list_t(), TF_OPTIONAL,
                 "Values files, relative to the chart.");

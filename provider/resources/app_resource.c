@@ -2,14 +2,182 @@
  * rendered at a resolved commit, applied with server-side apply, pruned,
  * health-checked and compared with the live cluster on refresh. */
 #include <cjson/cJSON.h>
+#include <ftw.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/helm/helm.h"
 #include "engine/kube/kube.h"
 #include "engine/manifest/manifest.h"
 #include "resources/app_internal.h"
 #include "resources/res.h"
+
+/* ---------- helm sources ---------- */
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
+  (void)sb;
+  (void)flag;
+  (void)ftw;
+  return remove(path);
+}
+
+/* Writes the tree into a private temporary directory (the chart loader reads
+ * directories). Returns 0 and the directory in dir. */
+static int write_tree(const gsync_tree *tree, char *dir, size_t cap) {
+  const char *tmp = getenv("TMPDIR");
+  snprintf(dir, cap, "%s/gitops-app-chart.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+  if (!mkdtemp(dir)) return -1;
+  for (size_t i = 0; i < tree->count; i++) {
+    const gsync_file *f = &tree->files[i];
+    if (f->mode == GSYNC_MODE_SYMLINK || strstr(f->rel, "..")) continue;
+    char full[4096];
+    if ((size_t)snprintf(full, sizeof full, "%s/%s", dir, f->rel) >= sizeof full) return -1;
+    for (char *sl = full + strlen(dir) + 1; (sl = strchr(sl, '/')); sl++) {
+      *sl = 0;
+      mkdir(full, 0700);
+      *sl = '/';
+    }
+    FILE *fp = fopen(full, "wb");
+    if (!fp) return -1;
+    size_t w = f->size ? fwrite(f->data, 1, f->size, fp) : 0;
+    if (fclose(fp) != 0 || w != f->size) return -1;
+  }
+  return 0;
+}
+
+/* "a,b" -> "a\,b" for --set values. */
+static char *escape_set(const char *name, const char *value) {
+  size_t n = strlen(name) + 2 * strlen(value ? value : "") + 2;
+  char *s = malloc(n + 1), *o = s;
+  if (!s) return NULL;
+  o += sprintf(o, "%s=", name);
+  for (const char *c = value ? value : ""; *c; c++) {
+    if (*c == ',' || *c == '\\') *o++ = '\\';
+    *o++ = *c;
+  }
+  *o = 0;
+  return s;
+}
+
+static int helm_fail(tf_diags *d, const char *attr, const char *summary, helm_error *he) {
+  app_error(d, attr, summary, "%s", he->message ? he->message : helm_strerror(he->code));
+  helm_error_clear(he);
+  return -1;
+}
+
+/* Renders the chart at the source path: value_files, then values, then
+ * parameters (Argo CD's precedence), release name (default: the app name),
+ * namespace destination.namespace; hooks are not applied. */
+static int render_helm(const gsync_tree *tree, const tf_value *helm, const char *app_name,
+                       const char *ns, mf_docs *docs, tf_diags *d) {
+  char dir[4096];
+  helm_error he = {0};
+  helm_chart *chart = NULL;
+  helm_value *vals = NULL;
+  helm_release rel = {0};
+  int rc = 0;
+  if (write_tree(tree, dir, sizeof dir) != 0) {
+    rc = app_error(d, "source.path", "Cannot prepare the chart",
+                   "writing the chart to a temporary directory failed");
+    goto out;
+  }
+  if (helm_chart_load(dir, NULL, &chart, &he) != 0) {
+    rc = helm_fail(d, "source.path", "Cannot load the Helm chart", &he);
+    goto out;
+  }
+  const tf_value *vf = tf_value_get_attr(helm, "value_files");
+  size_t nvf = vf && !tf_value_is_null(vf) ? tf_value_len(vf) : 0;
+  const tf_value *params = tf_value_get_attr(helm, "parameter");
+  size_t np = params && !tf_value_is_null(params) ? tf_value_len(params) : 0;
+  const char *values = res_get_string(helm, "values");
+  char **files = calloc(nvf + 2, sizeof *files);
+  char **sets = calloc(np + 1, sizeof *sets), **strs = calloc(np + 1, sizeof *strs);
+  size_t nf = 0, ns_ = 0, nstr = 0;
+  rc = files && sets && strs ? 0 : tf_diags_add(d, TF_ERROR, NULL, "Out of memory", NULL);
+  for (size_t i = 0; rc == 0 && i < nvf; i++) {
+    const char *f = tf_value_str(tf_value_at(vf, i));
+    if (f[0] == '/' || strstr(f, "..")) {
+      rc = app_error(d, "source.helm.value_files", "Invalid values file",
+                     "%s: value files must be relative to the chart", f);
+      break;
+    }
+    char buf[8192];
+    snprintf(buf, sizeof buf, "%s/%s", dir, f);
+    files[nf++] = strdup(buf);
+  }
+  if (rc == 0 && values && *values) {
+    char buf[8192];
+    snprintf(buf, sizeof buf, "%s/.gitops-values.yaml", dir);
+    FILE *fp = fopen(buf, "wb");
+    if (!fp || fwrite(values, 1, strlen(values), fp) != strlen(values)) {
+      rc = app_error(d, "source.helm.values", "Cannot write the values", "%s", buf);
+    }
+    if (fp) fclose(fp);
+    files[nf++] = strdup(buf);
+  }
+  for (size_t i = 0; rc == 0 && i < np; i++) {
+    const tf_value *pm = tf_value_at(params, i);
+    char *s = escape_set(res_get_string(pm, "name"), res_get_string(pm, "value"));
+    if (res_get_bool(pm, "force_string") == 1)
+      strs[nstr++] = s;
+    else
+      sets[ns_++] = s;
+  }
+  if (rc == 0) {
+    helm_values_options vo = {.value_files = (const char *const *)files,
+                              .n_value_files = nf,
+                              .values = (const char *const *)sets,
+                              .n_values = ns_,
+                              .string_values = (const char *const *)strs,
+                              .n_string_values = nstr};
+    if (helm_values_merge(&vo, &vals, &he) != 0)
+      rc = helm_fail(d, values && *values ? "source.helm" : "source.helm.value_files",
+                     "Invalid Helm values", &he);
+  }
+  for (size_t i = 0; files && i < nf; i++)
+    free(files[i]);
+  for (size_t i = 0; sets && i < ns_; i++)
+    free(sets[i]);
+  for (size_t i = 0; strs && i < nstr; i++)
+    free(strs[i]);
+  free(files);
+  free(sets);
+  free(strs);
+  if (rc != 0) goto out;
+  const char *rname = res_get_string(helm, "release_name");
+  helm_render_options ro = {.release_name = rname && *rname ? rname : app_name,
+                            .namespace_ = ns && *ns ? ns : "default",
+                            .include_crds = 1};
+  if (helm_render(chart, vals, &ro, &rel, &he) != 0) {
+    rc = helm_fail(d, "source.path", "Helm template error", &he);
+    goto out;
+  }
+  for (size_t i = 0; rc == 0 && i < rel.n_manifests; i++) {
+    mf_docs one = {0};
+    mf_error merr = {0};
+    const char *c = rel.manifests[i].content;
+    if (mf_parse(c, strlen(c), rel.manifests[i].name, &one, &merr) != 0) {
+      char buf[1024];
+      rc = app_error(d, "source.path", "Invalid manifest", "%s",
+                     mf_error_format(&merr, buf, sizeof buf));
+    }
+    for (size_t j = 0; rc == 0 && j < one.count; j++) {
+      if (mf_docs_append(docs, one.items[j].obj, one.items[j].line, one.items[j].file) != 0)
+        rc = tf_diags_add(d, TF_ERROR, NULL, "Out of memory", NULL);
+      else
+        one.items[j].obj = NULL;
+    }
+    mf_docs_free(&one);
+  }
+out:
+  helm_release_free(&rel);
+  helm_value_free(vals);
+  helm_chart_free(chart);
+  if (dir[0] && strstr(dir, "gitops-app-chart.")) nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+  return rc;
+}
 
 /* ---------- the desired set ---------- */
 
@@ -103,8 +271,18 @@ static int render(const res_ctx *ctx, const tf_value *v, const char *sha, kube_c
   memcpy(sha_out, c.sha, 41);
   gsync_commit_free(&c);
 
-  mf_file *files = calloc(tree.count + 1, sizeof *files);
   mf_docs docs = {0};
+  const tf_value *helm = res_get_block(src, "helm");
+  if (helm) {
+    rc = render_helm(&tree, helm, name, ns, &docs, d);
+    gsync_tree_free(&tree);
+    if (rc != 0) {
+      mf_docs_free(&docs);
+      return -1;
+    }
+    goto objects;
+  }
+  mf_file *files = calloc(tree.count + 1, sizeof *files);
   mf_error merr = {0};
   if (!files) {
     gsync_tree_free(&tree);
@@ -126,6 +304,7 @@ static int render(const res_ctx *ctx, const tf_value *v, const char *sha, kube_c
     return app_error(d, "source.path", "Invalid manifest", "%s/%s", path,
                      mf_error_format(&merr, buf, sizeof buf));
   }
+objects:
   out->objs = calloc(docs.count + 1, sizeof *out->objs);
   out->keys = calloc(docs.count + 1, sizeof *out->keys);
   if (!out->objs || !out->keys) {
@@ -298,10 +477,9 @@ static int validate(const res_ctx *ctx, const tf_value *config, tf_diags *d) {
     if (res_get_block(src, "kustomize"))
       rc = app_error(d, "source.kustomize", "kustomize sources are not supported yet",
                      "This version renders directory sources only.");
-    if (res_get_block(src, "helm"))
-      rc = app_error(d, "source.helm", "helm sources are not supported yet",
-                     "This version of gitops_application renders directory sources only; "
-                     "use gitops_helm_release for charts.");
+    if (res_get_block(src, "helm") && res_get_block(src, "directory"))
+      rc = app_error(d, "source.helm", "Conflicting source types",
+                     "A source is either a directory or a helm chart, not both.");
   }
   const tf_value *sp = res_get_block(config, "sync_policy");
   const tf_value *opts = sp ? tf_value_get_attr(sp, "sync_options") : NULL;

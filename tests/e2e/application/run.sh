@@ -42,7 +42,22 @@ KUBEAPI_QUIET=1 scripts/test-cluster start "$CL" --status-delay 0.3 >"$WORK/clus
 # ---- the Git repository ----
 src="$WORK/src"
 git init -q -b main "$src"
-mkdir -p "$src/app" "$src/crd" "$src/broken" "$src/degraded"
+mkdir -p "$src/app" "$src/crd" "$src/broken" "$src/degraded" "$src/partial" "$src/chart/templates"
+printf 'apiVersion: v2\nname: demo\nversion: 0.1.0\n' >"$src/chart/Chart.yaml"
+printf 'color: red\nsize: small\nextra: none\nnum: 1\n' >"$src/chart/values.yaml"
+printf 'size: large\n' >"$src/chart/values-prod.yaml"
+cat >"$src/chart/templates/cm.yaml" <<'YAML'
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ .Release.Name }}-settings
+data:
+  color: {{ .Values.color | quote }}
+  size: {{ .Values.size | quote }}
+  extra: {{ .Values.extra | quote }}
+  num: {{ kindOf .Values.num | quote }}
+  ns: {{ .Release.Namespace | quote }}
+YAML
 cat >"$src/app/config.yaml" <<'YAML'
 apiVersion: v1
 kind: ConfigMap
@@ -136,6 +151,23 @@ spec:
       - name: sad
         image: busybox
 YAML
+cat >"$src/partial/cms.yaml" <<'YAML'
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: good
+data:
+  a: "1"
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: Bad_Name
+  annotations:
+    argocd.argoproj.io/sync-wave: "1"
+data:
+  a: "1"
+YAML
 git -C "$src" add -A && git -C "$src" commit -q -m "manifests"
 git clone -q --bare "$src" "$WORK/served/apps.git"
 bare="$WORK/served/apps.git"
@@ -180,6 +212,15 @@ run_suite() { # run_suite LABEL TF
   mkdir -p "$W"
   tf() { local dir="$1" log="$2"; shift 2; "$TF" "-chdir=$dir" "$@" >"$log" 2>&1; }
   out() { "$TF" "-chdir=$1" output -raw "$2" 2>/dev/null; }
+  state_keys() { # the objects keys of gitops_application.app in state
+    "$TF" "-chdir=$1" show -json 2>/dev/null | python3 -c 'import json,sys
+d = json.load(sys.stdin)
+for r in d.get("values", {}).get("root_module", {}).get("resources", []):
+    if r["address"] == "gitops_application.app": print(",".join(sorted(r["values"]["objects"])))
+for r in d.get("resources", []):  # tfcore prints the state file format
+    if r.get("type") == "gitops_application":
+        for i in r.get("instances", []): print(",".join(sorted(i["attributes"]["objects"])))'
+  }
   local ns="app-$L" a="$W/app"
   git -C "$src" checkout -q main
   mkcfg "$a" "guestbook-$L" app "$daemon/apps.git" "destination {
@@ -201,6 +242,43 @@ run_suite() { # run_suite LABEL TF
   local lbl
   lbl=$(kc -n "$ns" get configmap settings -o jsonpath='{.metadata.labels.app\.kubernetes\.io/instance} {.metadata.annotations.gitops\.terraform\.io/owner}')
   if [ "$lbl" = "guestbook-$L gitops_application.guestbook-$L" ]; then ok "[$L] instance label and owner annotation"; else echo "     got '$lbl'"; fail "[$L] instance label and owner annotation"; fi
+  # another application may not take over these objects
+  local th="$W/thief"
+  mkcfg "$th" "thief-$L" app "file://$bare" "destination {
+    namespace = \"$ns\"
+  }"
+  if tf "$th" "$W/thief.log" apply -auto-approve; then fail "[$L] objects of another application are refused" "$W/thief.log"
+  elif grep -q "gitops_application.guestbook-$L" "$W/thief.log" && grep -q "Object owned by another application" "$W/thief.log" &&
+    [ "$(kc -n "$ns" get cm settings -o jsonpath='{.metadata.labels.app\.kubernetes\.io/instance}')" = "guestbook-$L" ]; then
+    ok "[$L] objects of another application are refused, naming the owner"
+  else fail "[$L] objects of another application are refused, naming the owner" "$W/thief.log"; fi
+
+  # offline plan: the cluster unreachable, plan still renders (namespaces from the static kinds)
+  local off="$W/offline"
+  sed "s#server: .*#server: https://127.0.0.1:9#" "$CL/kubeconfig" >"$W/dead-kubeconfig"
+  mkcfg "$off" "offline-$L" crd "file://$bare" "destination {
+    namespace = \"$ns\"
+  }"
+  sed -i "s#$CL/kubeconfig#$W/dead-kubeconfig#" "$off/main.tf"
+  tf "$off" "$W/offline.log" plan -detailed-exitcode; local orc=$?
+  if [ $orc -eq 2 ] && grep -q "example.com/Widget/$ns/gadget" "$W/offline.log" &&
+    grep -q "apiextensions.k8s.io/CustomResourceDefinition//widgets.example.com" "$W/offline.log"; then
+    ok "[$L] plan works offline (scopes from the static kinds and the CRD)"
+  else fail "[$L] plan works offline (exit $orc)" "$W/offline.log"; fi
+
+  # a failed create still records what it created (tainted)
+  local pa="$W/partial"
+  mkcfg "$pa" "partial-$L" partial "file://$bare" "destination {
+    namespace = \"$ns\"
+  }"
+  if tf "$pa" "$W/partial.log" apply -auto-approve; then fail "[$L] rejected object fails the apply" "$W/partial.log"
+  elif grep -qi "Bad_Name" "$W/partial.log" && [ "$(state_keys "$pa")" = "/ConfigMap/$ns/good" ] &&
+    kc -n "$ns" get cm good >/dev/null 2>&1; then
+    ok "[$L] failed create records the objects it created, with the server's message"
+  else fail "[$L] failed create records the objects it created, with the server's message" "$W/partial.log"; fi
+  tf "$pa" "$W/partial-destroy.log" destroy -auto-approve
+  if ! kc -n "$ns" get cm good >/dev/null 2>&1; then ok "[$L] destroy after a failed create"; else fail "[$L] destroy after a failed create" "$W/partial-destroy.log"; fi
+
   local rev1; rev1=$(git -C "$bare" rev-parse main)
   if [ "$(out "$a" revision)" = "$rev1" ] && [ "$(out "$a" sync_status)" = Synced ] && [ "$(out "$a" health)" = Healthy ]; then
     ok "[$L] state: revision, Synced, Healthy"
@@ -254,6 +332,40 @@ run_suite() { # run_suite LABEL TF
   t1=$(kc -n "$ns" get cm wave-one -o jsonpath='{.metadata.resourceVersion}')
   t2=$(kc -n "$ns" get widgets.example.com gadget -o jsonpath='{.metadata.resourceVersion}')
   if [ -n "$t1" ] && [ -n "$t2" ] && [ "$t1" -lt "$t2" ]; then ok "[$L] sync wave 1 before wave 2"; else echo "     rv $t1 $t2"; fail "[$L] sync wave 1 before wave 2"; fi
+
+  # a Helm chart at the source path: value files, values, parameters
+  local h="$W/helm"
+  mkcfg "$h" "chart-$L" chart "file://$bare" "destination {
+    namespace = \"$ns\"
+  }"
+  python3 - "$h/main.tf" <<'PY'
+import sys
+p = sys.argv[1]
+s = open(p).read()
+s = s.replace('path            = "chart"', """path            = "chart"
+    helm {
+      release_name = "rel"
+      value_files  = ["values-prod.yaml"]
+      values       = "extra: fromvalues"
+      parameter {
+        name  = "color"
+        value = "blue,green"
+      }
+      parameter {
+        name         = "num"
+        value        = "42"
+        force_string = true
+      }
+    }""")
+open(p, "w").write(s)
+PY
+  check "[$L] helm source applies" "$W/helm.log" tf "$h" "$W/helm.log" apply -auto-approve
+  local hd; hd=$(kc -n "$ns" get cm rel-settings -o jsonpath='{.data.color}|{.data.size}|{.data.extra}|{.data.num}|{.data.ns}' 2>&1)
+  if [ "$hd" = "blue,green|large|fromvalues|string|$ns" ]; then ok "[$L] helm: value files, values, parameters, release name and namespace"
+  else echo "     got '$hd'"; fail "[$L] helm: value files, values, parameters, release name and namespace" "$W/helm.log"; fi
+  tf "$h" "$W/helm-noop.log" plan -detailed-exitcode; rc=$?
+  if [ $rc -eq 0 ]; then ok "[$L] helm: re-plan is a no-op"; else fail "[$L] helm: re-plan is a no-op (exit $rc)" "$W/helm-noop.log"; fi
+  tf "$h" "$W/helm-destroy.log" destroy -auto-approve
 
   # Degraded
   local g="$W/degraded"
