@@ -1,10 +1,12 @@
-# Quick start: resolve what a branch of a Git repository points at, and render the
-# manifests of one of its directories at exactly that commit — what a
-# gitops_application will apply.
+# Quick start: GitOps from Terraform against one cluster.
+#  - gitops_application syncs the guestbook directory of a Git repository, pinned
+#    to the commit its branch resolves to at plan time;
+#  - gitops_helm_release installs a chart as a Helm 3 release (helm list sees it);
+#  - the data sources show what a branch points at and what it would render.
 #
-#   make demo            # serves a local repository and runs plan + apply here
+#   make demo     # starts a local test cluster and Git server, runs plan + apply here
 #
-# By hand: terraform apply -var repo_url=https://github.com/argoproj/argocd-example-apps.git
+# By hand: terraform apply -var repo_url=https://... -var kubeconfig=~/.kube/config
 
 terraform {
   required_providers {
@@ -16,16 +18,25 @@ terraform {
 
 variable "repo_url" {
   type        = string
-  description = "Repository to read: https://, ssh://, git:// or file:// URL."
+  description = "Repository holding the guestbook directory: https://, ssh://, git:// or file://."
 }
 
 variable "revision" {
   type        = string
   default     = "main"
-  description = "Branch, tag or commit."
+  description = "Branch, tag or commit to deploy."
+}
+
+variable "kubeconfig" {
+  type        = string
+  default     = "~/.kube/config"
+  description = "Kubeconfig of the target cluster."
 }
 
 provider "gitops" {
+  kubernetes {
+    config_path = var.kubeconfig
+  }
   git {
     timeout = 60
   }
@@ -36,34 +47,62 @@ data "gitops_git_revision" "app" {
   revision = var.revision
 }
 
-# The same repository at a tag, resolved in parallel.
-data "gitops_git_revision" "release" {
-  repo_url = var.repo_url
-  revision = "v1.0.0"
+resource "gitops_application" "guestbook" {
+  name = "guestbook"
+  source {
+    repo_url        = var.repo_url
+    target_revision = var.revision
+    path            = "guestbook"
+  }
+  destination {
+    namespace = "guestbook"
+  }
+  sync_policy {
+    automated {
+      prune     = true
+      self_heal = true
+    }
+    sync_options = ["CreateNamespace=true"]
+  }
+  wait    = true
+  timeout = 120
 }
 
-# The guestbook directory at the commit resolved above, rendered without applying.
-data "gitops_manifests" "guestbook" {
-  repo_url        = var.repo_url
-  target_revision = data.gitops_git_revision.app.sha
-  path            = "guestbook"
-}
-
-output "revision" {
-  value = {
-    branch  = var.revision
-    sha     = data.gitops_git_revision.app.sha
-    short   = data.gitops_git_revision.app.short_sha
-    author  = data.gitops_git_revision.app.author
-    time    = data.gitops_git_revision.app.time
-    message = data.gitops_git_revision.app.message
+resource "gitops_helm_release" "hello" {
+  name             = "hello"
+  namespace        = "hello"
+  create_namespace = true
+  chart            = "${path.module}/charts/hello"
+  values = [yamlencode({
+    greeting = "hello from Terraform"
+  })]
+  set {
+    name  = "replicaCount"
+    value = "2"
   }
 }
 
-output "release_sha" {
-  value = data.gitops_git_revision.release.short_sha
+output "deployed_commit" {
+  value = {
+    sha     = data.gitops_git_revision.app.short_sha
+    message = data.gitops_git_revision.app.message
+    author  = data.gitops_git_revision.app.author
+  }
 }
 
-output "guestbook_objects" {
-  value = data.gitops_manifests.guestbook.objects
+output "guestbook" {
+  value = {
+    revision = gitops_application.guestbook.revision
+    sync     = gitops_application.guestbook.sync_status
+    health   = gitops_application.guestbook.health
+    objects  = keys(gitops_application.guestbook.objects)
+  }
+}
+
+output "hello_release" {
+  value = {
+    status   = gitops_helm_release.hello.status
+    revision = gitops_helm_release.hello.metadata.revision
+    chart    = gitops_helm_release.hello.metadata.chart
+  }
 }

@@ -9,6 +9,7 @@
 #include <grpc/support/alloc.h>
 #include <grpc/support/time.h>
 #include <grp.h>
+#include <openssl/crypto.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -169,6 +170,7 @@ static void *call_thread(void *arg) {
   gpr_free(path);
   slot_free(s);
   atomic_fetch_sub(&g_state.active_calls, 1);
+  OPENSSL_thread_stop(); /* the thread's OpenSSL error queue and caches (TLS clients) */
   return NULL;
 }
 
