@@ -974,14 +974,106 @@ static int read_(const res_ctx *ctx, const res_request *req, res_response *resp,
   return 0;
 }
 
+/* What an imported object looks like in `objects`: no server-set fields. */
+static void strip_live(cJSON *o) {
+  cJSON_DeleteItemFromObjectCaseSensitive(o, "status");
+  cJSON *md = cJSON_GetObjectItemCaseSensitive(o, "metadata");
+  const char *drop[] = {"managedFields",     "uid",        "resourceVersion",
+                        "creationTimestamp", "generation", "selfLink"};
+  for (size_t i = 0; md && i < sizeof drop / sizeof *drop; i++)
+    cJSON_DeleteItemFromObjectCaseSensitive(md, drop[i]);
+  cJSON *ann = cJSON_GetObjectItemCaseSensitive(md, "annotations");
+  cJSON_DeleteItemFromObjectCaseSensitive(ann, "kubectl.kubernetes.io/last-applied-configuration");
+  cJSON_DeleteItemFromObjectCaseSensitive(ann, "deployment.kubernetes.io/revision");
+}
+
+/* terraform import gitops_application.x NAME: the objects labelled
+ * app.kubernetes.io/instance=NAME (and not owned by another application)
+ * become the inventory; the next plan renders the source and shows the update
+ * that takes them over. */
 static int import_(const res_ctx *ctx, const char *id, res_response *resp, tf_diags *d) {
-  (void)ctx;
-  (void)resp;
-  return tf_diags_add(d, TF_ERROR, NULL, "Import of gitops_application is not supported yet",
-                      "Adopting the objects labelled app.kubernetes.io/instance=%s is planned; "
-                      "for now declare the resource and apply: objects without an owner "
-                      "annotation are adopted by server-side apply.",
-                      id ? id : "");
+  if (!id || !*id)
+    return tf_diags_add(d, TF_ERROR, NULL, "Invalid import ID",
+                        "Use the application name: terraform import gitops_application.x NAME");
+  kube_client *client;
+  if (res_kube_client(ctx, NULL, &client, d) != 0) return -1;
+  kube_mapping *maps = NULL;
+  size_t nm = 0;
+  kube_error err = {0};
+  if (kube_discovery_all(client, ctx->stop, &maps, &nm, &err) != 0)
+    return tf_diags_add(d, TF_ERROR, NULL, "Cannot list the cluster's kinds", "%s", err.message);
+  char selector[512], mine[512];
+  snprintf(selector, sizeof selector, APP_LABEL_INSTANCE "=%s", id);
+  snprintf(mine, sizeof mine, APP_TYPE_NAME ".%s", id);
+  app_set set = {0};
+  size_t cap = 0;
+  kube_health_status health = KUBE_HEALTH_HEALTHY;
+  int rc = 0;
+  for (size_t i = 0; rc == 0 && i < nm; i++) {
+    int seen = 0;
+    for (size_t j = 0; j < i && !seen; j++)
+      seen = strcmp(maps[j].group, maps[i].group) == 0 && strcmp(maps[j].kind, maps[i].kind) == 0;
+    if (seen || strchr(maps[i].resource, '/')) continue;
+    char api[400];
+    if (maps[i].group[0])
+      snprintf(api, sizeof api, "%s/%s", maps[i].group, maps[i].version);
+    else
+      snprintf(api, sizeof api, "%s", maps[i].version);
+    cJSON *items = NULL;
+    kube_error lerr = {0};
+    if (kube_list(client, api, maps[i].kind, NULL, selector, ctx->stop, &items, &lerr) != 0) {
+      cJSON_Delete(items);
+      if (lerr.code == KUBE_ECANCELLED) rc = -1;
+      continue; /* kinds that cannot be listed */
+    }
+    for (cJSON *it = items ? items->child : NULL; rc == 0 && it; it = it->next) {
+      const char *owner = mf_obj_annotation(it, APP_ANNOTATION_OWNER);
+      if (owner && strcmp(owner, mine) != 0) continue;
+      kube_health h;
+      kube_health_assess(it, &h);
+      if (kube_health_worse(h.status, health)) health = h.status;
+      char *key = kube_object_key(it);
+      if (!key || set_find(&set, key) >= 0) {
+        free(key);
+        continue;
+      }
+      if (set.n == cap) {
+        cap = cap ? cap * 2 : 16;
+        cJSON **o = realloc(set.objs, cap * sizeof *o);
+        if (o) set.objs = o;
+        char **k = realloc(set.keys, cap * sizeof *k);
+        if (k) set.keys = k;
+        if (!o || !k) {
+          free(key);
+          rc = tf_diags_add(d, TF_ERROR, NULL, "Out of memory", NULL);
+          break;
+        }
+      }
+      cJSON *copy = cJSON_Duplicate(it, 1);
+      strip_live(copy);
+      set.objs[set.n] = copy;
+      set.keys[set.n++] = key;
+    }
+    cJSON_Delete(items);
+  }
+  free(maps);
+  if (rc == 0 && set.n == 0)
+    rc = tf_diags_add(d, TF_ERROR, NULL, "Cannot import non-existent application",
+                      "No object in the cluster is labelled %s.", selector);
+  if (rc == 0) {
+    tf_value *st = tf_value_object_empty(app_type());
+    tf_value_set_attr(st, "name", tf_value_string(id));
+    app_fill_defaults(st);
+    tf_value *objs = app_objects_map(set.objs, set.keys, set.n, 0);
+    tf_type *mt = tf_type_collection(TF_MAP, tf_type_primitive(TF_STRING));
+    tf_value_set_attr(st, "objects", objs ? objs : tf_value_collection(mt, 0, NULL, NULL));
+    tf_type_unref(mt);
+    tf_value_set_attr(st, "sync_status", tf_value_string("OutOfSync"));
+    tf_value_set_attr(st, "health", tf_value_string(kube_health_name(health)));
+    resp->state = st;
+  }
+  set_free(&set);
+  return rc;
 }
 
 const res_resource_def res_app_application = {

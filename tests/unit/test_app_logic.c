@@ -296,7 +296,7 @@ static void plan_unknown_source(void **state) {
   tf_diags_free(&d);
 }
 
-/* Import says plainly that it is not supported yet. */
+/* Import needs a name and a cluster; without them it fails, never fakes a state. */
 static void import_not_faked(void **state) {
   (void)state;
   const res_resource_def *rs = res_find_resource(APP_TYPE_NAME)->rs;
@@ -304,9 +304,11 @@ static void import_not_faked(void **state) {
   tf_diags d;
   tf_diags_init(&d);
   res_response r = {0};
-  assert_int_not_equal(rs->import(&ctx, "gb", &r, &d), 0);
+  assert_int_not_equal(rs->import(&ctx, "", &r, &d), 0);
   assert_null(r.state);
-  assert_true(has_diag(&d, TF_ERROR, "", "not supported yet"));
+  assert_true(has_diag(&d, TF_ERROR, "", "Invalid import ID"));
+  assert_int_not_equal(rs->import(&ctx, "gb", &r, &d), 0); /* no provider: no cluster */
+  assert_null(r.state);
   tf_diags_free(&d);
 }
 

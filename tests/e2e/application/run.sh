@@ -321,6 +321,23 @@ for r in d.get("resources", []):  # tfcore prints the state file format
   tf "$a" "$W/noop2.log" plan -detailed-exitcode; rc=$?
   if [ $rc -eq 0 ]; then ok "[$L] no-op after healing"; else fail "[$L] no-op after healing (exit $rc)" "$W/noop2.log"; fi
 
+  # import: the objects labelled with the name become the inventory; the next apply takes them over
+  local before; before=$(state_keys "$a")
+  tf "$a" "$W/rm.log" state rm gitops_application.app
+  if tf "$a" "$W/import.log" import gitops_application.app "guestbook-$L" && [ "$(state_keys "$a")" = "$before" ]; then
+    ok "[$L] import adopts the labelled objects"
+  else echo "     before '$before' after '$(state_keys "$a")'"; fail "[$L] import adopts the labelled objects" "$W/import.log"; fi
+  tf "$a" "$W/post-import.log" apply -auto-approve
+  tf "$a" "$W/post-import-noop.log" plan -detailed-exitcode; rc=$?
+  if [ $rc -eq 0 ] && [ "$(out "$a" revision)" = "$(git -C "$bare" rev-parse main)" ]; then ok "[$L] apply after import, then no-op"; else fail "[$L] apply after import, then no-op (exit $rc)" "$W/post-import.log"; fi
+
+  # a deleted object: refresh shows OutOfSync/Missing, apply re-creates it
+  kc -n "$ns" delete configmap settings >/dev/null
+  tf "$a" "$W/missing.log" plan -detailed-exitcode; rc=$?
+  if [ $rc -eq 2 ] && grep -q Missing "$W/missing.log"; then ok "[$L] deleted object: plan shows Missing/OutOfSync"; else fail "[$L] deleted object: plan shows Missing/OutOfSync (exit $rc)" "$W/missing.log"; fi
+  tf "$a" "$W/recreate.log" apply -auto-approve
+  if kc -n "$ns" get cm settings >/dev/null 2>&1; then ok "[$L] apply re-creates it"; else fail "[$L] apply re-creates it" "$W/recreate.log"; fi
+
   # sync waves, CRD + custom resource in one apply
   local c="$W/crd"
   mkcfg "$c" "widgets-$L" crd "file://$bare" "destination {
