@@ -710,7 +710,17 @@ static void fmt_integer(sb *b, const fmtspec *fs, int64_t iv, bool is_unsigned, 
 			sb_free(&s);
 		} else {
 			snprintf(tmp, sizeof tmp, "U+%04llX", (unsigned long long)iv);
-			pad(b, fs, tmp, strlen(tmp), false);
+			sb u = {0};
+			sb_puts(&u, tmp);
+			if (fs->sharp && is_printable(r)) {
+				char u8[4];
+				int w = utf8_encode(u8, r);
+				sb_puts(&u, " '");
+				sb_putn(&u, u8, (size_t)w);
+				sb_putc(&u, '\'');
+			}
+			pad(b, fs, u.p, u.n, false);
+			sb_free(&u);
 		}
 		return;
 	}
@@ -865,8 +875,115 @@ static void fmt_container_inner(sb *b, const fmtspec *fs, const tval *v, char ve
 	sb_putc(b, ']');
 }
 
+/* %#v: Go-syntax representation */
+static void go_syntax(sb *b, const tval *v, bool in_iface, int depth)
+{
+	if (depth > 1000 || b->n > tmpl_fmt_limit)
+		return;
+	if (!v || v->kind == TMPL_INVALID || v->kind == TMPL_NIL) {
+		sb_puts(b, in_iface ? "interface {}(nil)" : "<nil>");
+		return;
+	}
+	switch (v->kind) {
+	case TMPL_BOOL: sb_puts(b, v->u.b ? "true" : "false"); return;
+	case TMPL_INT:
+		if (v->tname && v->tname[0] == 'u')
+			sb_printf(b, "0x%llx", (unsigned long long)v->u.i);
+		else
+			sb_printf(b, "%lld", (long long)v->u.i);
+		return;
+	case TMPL_FLOAT: gofmt_float(b, v->u.f, 'g', -1); return;
+	case TMPL_STRING: gofmt_quote(b, v->u.s.p, v->u.s.n); return;
+	case TMPL_BYTES:
+		sb_puts(b, "[]byte{");
+		for (size_t i = 0; i < v->u.s.n; i++)
+			sb_printf(b, i ? ", 0x%x" : "0x%x", (unsigned char)v->u.s.p[i]);
+		sb_putc(b, '}');
+		return;
+	case TMPL_LIST: {
+		bool iface = !v->tname || !strcmp(v->tname, "[]interface {}");
+		sb_puts(b, tv_type(v));
+		sb_putc(b, '{');
+		for (size_t i = 0; i < v->u.l->n; i++) {
+			if (i)
+				sb_puts(b, ", ");
+			go_syntax(b, v->u.l->v[i], iface, depth + 1);
+		}
+		sb_putc(b, '}');
+		return;
+	}
+	case TMPL_MAP: {
+		bool iface = !(v->tname && !strcmp(v->tname, "map[string]string"));
+		sb_puts(b, tv_type(v));
+		sb_putc(b, '{');
+		for (size_t i = 0; i < v->u.m->n; i++) {
+			if (i)
+				sb_puts(b, ", ");
+			gofmt_quote(b, v->u.m->k[i], v->u.m->kl[i]);
+			sb_putc(b, ':');
+			go_syntax(b, v->u.m->v[i], iface, depth + 1);
+		}
+		sb_putc(b, '}');
+		return;
+	}
+	case TMPL_STRUCT: {
+		const char *t = tv_type(v);
+		if (t[0] == '*') {
+			sb_putc(b, '&');
+			t++;
+		}
+		sb_puts(b, t);
+		sb_putc(b, '{');
+		for (size_t i = 0; i < v->u.m->nord; i++) {
+			const char *k = v->u.m->ord[i];
+			if (i)
+				sb_puts(b, ", ");
+			sb_printf(b, "%s:", k);
+			go_syntax(b, tm_get(v, k, strlen(k)), false, depth + 1);
+		}
+		sb_putc(b, '}');
+		return;
+	}
+	default: sb_puts(b, "<nil>"); return;
+	}
+}
+
+/* %+v of a struct: field names */
+static void plus_struct(sb *b, const tval *v)
+{
+	sb_putc(b, '{');
+	for (size_t i = 0; i < v->u.m->nord; i++) {
+		const char *k = v->u.m->ord[i];
+		if (i)
+			sb_putc(b, ' ');
+		sb_printf(b, "%s:", k);
+		const tval *f = tm_get(v, k, strlen(k));
+		if (f && f->kind == TMPL_STRUCT && !(f->u.m->ext_type == 2 || f->u.m->ext_type == 3))
+			plus_struct(b, f);
+		else
+			fmt_value_verb(b, f, 'v', false);
+	}
+	sb_putc(b, '}');
+}
+
 static void fmt_arg(sb *b, const fmtspec *fs, const tval *v, char verb)
 {
+	if (verb == 'v' && fs->sharp) {
+		sb t = {0};
+		go_syntax(&t, v, false, 0);
+		pad(b, fs, t.p ? t.p : "", t.n, false);
+		sb_free(&t);
+		return;
+	}
+	if (verb == 'v' && fs->plus && v && v->kind == TMPL_STRUCT && !(v->u.m->ext_type == 2 || v->u.m->ext_type == 3)) {
+		sb t = {0};
+		if (v->tname && v->tname[0] == '*')
+			sb_putc(&t, '&');
+		plus_struct(&t, v);
+		pad(b, fs, t.p, t.n, false);
+		sb_free(&t);
+		return;
+	}
 	if (verb == 'T') {
 		const char *t = (!v || v->kind == TMPL_INVALID || v->kind == TMPL_NIL) ? "<nil>" : tv_type(v);
 		fmt_string(b, fs, t, strlen(t), 's');
