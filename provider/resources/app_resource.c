@@ -237,8 +237,9 @@ static int is_namespaced(const res_ctx *ctx, kube_client **client, cJSON *const 
 
 /* Resolve (or take `sha`), read the tree and render the directory source of
  * `v` (planned state or config): objects labelled, annotated and namespaced. */
-static int render(const res_ctx *ctx, const tf_value *v, const char *sha, kube_client *client,
+static int render(const res_ctx *ctx, const tf_value *v, const char *sha, kube_client **clientp,
                   char sha_out[41], app_set *out, tf_diags *d) {
+  kube_client *client = *clientp;
   memset(out, 0, sizeof *out);
   const tf_value *src = res_get_block(v, "source");
   const tf_value *dst = res_get_block(v, "destination");
@@ -346,6 +347,7 @@ objects:
   }
   free(all);
   mf_docs_free(&docs);
+  *clientp = client; /* NULL when the cluster turned out unreachable */
   if (rc != 0) set_free(out);
   return rc;
 }
@@ -547,7 +549,7 @@ static int plan(const res_ctx *ctx, const res_request *req, res_response *resp, 
   } else {
     client = quiet_client(ctx, p);
     char sha[41] = {0};
-    rc = render(ctx, p, NULL, client, sha, &set, d);
+    rc = render(ctx, p, NULL, &client, sha, &set, d);
     if (rc == 0) {
       int digests = strcmp(state_str(p, "state_detail"), "digests") == 0;
       tf_value *objs = app_objects_map(set.objs, set.keys, set.n, digests);
@@ -734,7 +736,8 @@ static int apply(const res_ctx *ctx, const res_request *req, res_response *resp,
   const char *sha = res_get_string(planned, "revision"); /* exactly what plan resolved */
   char sha_out[41] = {0};
   app_set set = {0};
-  if (render(ctx, planned, sha, client, sha_out, &set, d) != 0) return -1;
+  kube_client *rclient = client; /* apply talks to the cluster even if discovery failed */
+  if (render(ctx, planned, sha, &rclient, sha_out, &set, d) != 0) return -1;
   int digests = strcmp(res_get_string(planned, "state_detail"), "digests") == 0;
   const tf_value *pobjs = tf_value_get_attr(planned, "objects");
   tf_value *objs_now = app_objects_map(set.objs, set.keys, set.n, digests);
