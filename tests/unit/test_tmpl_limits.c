@@ -255,6 +255,69 @@ static void test_fuzz_parser(void **state)
 	}
 }
 
+/* every function with random arguments of every kind: errors are fine,
+ * crashes and sanitizer reports are not (the expensive crypto ones are
+ * excluded to keep the test fast; they have their own cases) */
+static void test_fuzz_functions(void **state)
+{
+	(void)state;
+	static const char *fns[] = {
+		"abbrev", "abbrevboth", "add", "add1", "add1f", "addf", "adler32sum", "ago", "all", "and", "any",
+		"append", "atoi", "b32dec", "b32enc", "b64dec", "b64enc", "base", "biggest", "buildCustomCert",
+		"call", "camelcase", "cat", "ceil", "chunk", "clean", "coalesce", "compact", "concat",
+		"contains", "date", "dateInZone", "dateModify", "date_in_zone", "date_modify", "decryptAES",
+		"deepCopy", "deepEqual", "default", "dict", "dig", "dir", "div", "divf", "duration",
+		"durationRound", "empty", "encryptAES", "eq", "ext", "fail", "first", "float64", "floor",
+		"fromJson", "fromJsonArray", "fromToml", "fromYaml", "fromYamlArray", "ge", "get", "gt", "has",
+		"hasKey", "hasPrefix", "hasSuffix", "hello", "html", "htmlDate", "htmlDateInZone", "include",
+		"indent", "index", "initial", "initials", "int", "int64", "isAbs", "join", "js", "kebabcase",
+		"keys", "kindIs", "kindOf", "last", "le", "len", "list", "lookup", "lower", "lt", "max", "maxf",
+		"merge", "mergeOverwrite", "min", "minf", "mod", "mul", "mulf", "mustAppend", "mustChunk",
+		"mustCompact", "mustDateModify", "mustDeepCopy", "mustFirst", "mustFromJson", "mustHas",
+		"mustInitial", "mustLast", "mustMerge", "mustMergeOverwrite", "mustPrepend", "mustPush",
+		"mustRegexFind", "mustRegexFindAll", "mustRegexMatch", "mustRegexReplaceAll",
+		"mustRegexReplaceAllLiteral", "mustRegexSplit", "mustRest", "mustReverse", "mustSlice",
+		"mustToDate", "mustToJson", "mustToPrettyJson", "mustToRawJson", "mustUniq", "mustWithout",
+		"must_date_modify", "ne", "nindent", "nospace", "not", "now", "omit", "or", "osBase", "osClean",
+		"osDir", "osExt", "osIsAbs", "pick", "pluck", "plural", "prepend", "print", "printf", "println",
+		"push", "quote", "randAlpha", "randAlphaNum", "randAscii", "randBytes", "randInt", "randNumeric",
+		"regexFind", "regexFindAll", "regexMatch", "regexQuoteMeta", "regexReplaceAll",
+		"regexReplaceAllLiteral", "regexSplit", "repeat", "replace", "required", "rest", "reverse",
+		"round", "semver", "semverCompare", "seq", "set", "sha1sum", "sha256sum", "sha512sum", "shuffle",
+		"slice", "snakecase", "sortAlpha", "split", "splitList", "splitn", "squote", "sub", "subf",
+		"substr", "swapcase", "ternary", "title", "toDate", "toDecimal", "toJson", "toPrettyJson",
+		"toRawJson", "toString", "toStrings", "toToml", "toYaml", "toYamlPretty", "tpl", "trim",
+		"trimAll", "trimPrefix", "trimSuffix", "trimall", "trunc", "tuple", "typeIs", "typeIsLike",
+		"typeOf", "uniq", "unixEpoch", "unset", "until", "untilStep", "untitle", "upper", "urlJoin",
+		"urlParse", "urlquery", "uuidv4", "values", "without", "wrap", "wrapWith",
+	};
+	static const char *args[] = {"nil", "0", "1", "-1", "1.5", "1e300", "\"\"", "\"s\"", "\"a,b\"", "\"{{.}}\"",
+				     "\"[a-\"", "\"1.2.3\"", "true", "(list)", "(list 1 \"a\" nil)", "(dict)",
+				     "(dict \"a\" (dict \"b\" 1))", ".", "$", ".missing", "(splitList \",\" \"x,y\")",
+				     "(int 3)", "(int64 -7)", "(now)", "(semver \"1.0.0\")", "100000", "-100000"};
+	size_t nf = sizeof fns / sizeof *fns, na = sizeof args / sizeof *args;
+	char buf[1024];
+	tmpl_error err = {0};
+	tmpl_options o = {0};
+	o.limits.max_steps = 100000;
+	o.limits.max_output = 1 << 20;
+	o.limits.max_range_iters = 100000;
+	o.rand_seed = 7;
+	for (size_t f = 0; f < nf; f++) {
+		for (int rep = 0; rep < 40; rep++) {
+			int nargs = (int)(xorshift() % 5);
+			int k = snprintf(buf, sizeof buf, "{{ %s", fns[f]);
+			for (int i = 0; i < nargs && k < 900; i++)
+				k += snprintf(buf + k, sizeof buf - (size_t)k, " %s", args[xorshift() % na]);
+			snprintf(buf + k, sizeof buf - (size_t)k, " }}");
+			char *out = NULL;
+			run(buf, &o, 1 << 26, &err, &out);
+			free(out);
+		}
+	}
+	tmpl_error_clear(&err);
+}
+
 static void test_fuzz_yaml_json(void **state)
 {
 	(void)state;
@@ -294,7 +357,7 @@ int main(void)
 		cmocka_unit_test(test_step_and_memory_limits), cmocka_unit_test(test_deep_nesting),
 		cmocka_unit_test(test_expansion_bombs),
 		cmocka_unit_test(test_cyclic_values),  cmocka_unit_test(test_fuzz_parser),
-		cmocka_unit_test(test_fuzz_yaml_json),
+		cmocka_unit_test(test_fuzz_yaml_json), cmocka_unit_test(test_fuzz_functions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -171,7 +171,9 @@ struct cJSON *tmpl_to_cjson(const tmpl_value *v);
 
 /* YAML helpers with Helm's semantics: sigs.k8s.io/yaml (go-yaml v2, then
  * JSON), so every number is float64, as chartutil.ReadValues and fromYaml
- * see them.  Returns NULL and fills err on a YAML error. */
+ * see them; only the first document is read; an empty document gives a
+ * TMPL_NIL value.  Returns NULL and fills err on a YAML error (go-yaml's
+ * message, e.g. "error converting YAML to JSON: yaml: line 2: …"). */
 tmpl_value *tmpl_from_yaml(tmpl_heap *h, const char *yaml, size_t len, tmpl_error *err);
 /* Helm's toYaml (no trailing newline trimmed: exact yaml.Marshal output). */
 int tmpl_to_yaml(const tmpl_value *v, tmpl_buf *out, tmpl_error *err);
