@@ -1084,19 +1084,23 @@ static bool class_has(const inst *in, int32_t r)
 	return in->neg;
 }
 
+typedef struct btstack {
+	bt *s;
+	int cap;
+} btstack;
+
 /* run from `start`; returns 1 on match with slots filled */
-static int run(const tregex *re, const char *s, int n, int start, int *slots, long *steps)
+static int run(const tregex *re, const char *s, int n, int start, int *slots, long *steps, btstack *bs)
 {
-	int cap = 1024, sp = 0;
-	bt *stack = malloc((size_t)cap * sizeof *stack);
-	if (!stack)
-		abort();
+	int cap = bs->cap, sp = 0;
+	bt *stack = bs->s;
 	for (int i = 0; i < re->nslots; i++)
 		slots[i] = -1;
 	int pc = 0, pos = start;
 	for (;;) {
 		if (++*steps > RE_MAX_STEPS) {
-			free(stack);
+			bs->s = stack;
+			bs->cap = cap;
 			return -1;
 		}
 		const inst *in = &re->prog[pc];
@@ -1149,7 +1153,8 @@ static int run(const tregex *re, const char *s, int n, int start, int *slots, lo
 		case I_SPLIT:
 			if (sp == cap) {
 				if (cap >= (1 << 22)) {
-					free(stack);
+					bs->s = stack;
+					bs->cap = cap;
 					return -1;
 				}
 				cap *= 2;
@@ -1167,7 +1172,8 @@ static int run(const tregex *re, const char *s, int n, int start, int *slots, lo
 			int slot = in->op == I_SAVE ? in->x : 2 * (re->ncap + 1) + in->x;
 			if (sp == cap) {
 				if (cap >= (1 << 22)) {
-					free(stack);
+					bs->s = stack;
+					bs->cap = cap;
 					return -1;
 				}
 				cap *= 2;
@@ -1201,12 +1207,16 @@ static int run(const tregex *re, const char *s, int n, int start, int *slots, lo
 				pc++;
 			break;
 		}
-		case I_MATCH: free(stack); return 1;
+		case I_MATCH:
+			bs->s = stack;
+			bs->cap = cap;
+			return 1;
 		}
 		if (fail) {
 			for (;;) {
 				if (sp == 0) {
-					free(stack);
+					bs->s = stack;
+					bs->cap = cap;
 					return 0;
 				}
 				bt e = stack[--sp];
@@ -1229,8 +1239,21 @@ int re_exec(tregex *re, const char *s, size_t n, size_t start, int *caps, int nc
 		abort();
 	long steps = 0;
 	int found = 0;
+	btstack bs = {malloc(1024 * sizeof(bt)), 1024};
+	if (!bs.s)
+		abort();
+	/* a leading literal (case-sensitive) lets us skip ahead */
+	int lit = -1;
+	if (re->n > 1 && re->prog[1].op == I_CHAR && !re->prog[1].fold && re->prog[1].ch < 0x80)
+		lit = re->prog[1].ch;
 	for (size_t st = start; st <= n;) {
-		int r = run(re, s, (int)n, (int)st, slots, &steps);
+		if (lit >= 0) {
+			const char *q = st < n ? memchr(s + st, lit, n - st) : NULL;
+			if (!q)
+				break;
+			st = (size_t)(q - s);
+		}
+		int r = run(re, s, (int)n, (int)st, slots, &steps, &bs);
 		if (r < 0) {
 			found = -1;
 			break;
@@ -1248,5 +1271,6 @@ int re_exec(tregex *re, const char *s, size_t n, size_t start, int *caps, int nc
 		st += (size_t)utf8_decode(s + st, n - st, &rr);
 	}
 	free(slots);
+	free(bs.s);
 	return found;
 }
