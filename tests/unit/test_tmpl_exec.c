@@ -178,6 +178,31 @@ static void test_errors(void **state)
 	tmpl_heap_free(h);
 }
 
+static void test_missingkey_modes(void **state)
+{
+	(void)state;
+	tmpl_heap *h = tmpl_heap_new(0);
+	tmpl_value *d = tmpl_map(h);
+	tmpl_error err;
+	tmpl_options o = {0};
+	/* error (helm lint --strict) */
+	o.missingkey = 1;
+	char *got = render_with("{{ .nope }}", d, h, &o, &err);
+	assert_null(got);
+	assert_non_null(strstr(err.msg, "map has no entry for key \"nope\""));
+	/* default (Go's invalid): <no value>, not stripped without strip_no_value */
+	o.missingkey = 2;
+	got = render_with("{{ .nope }}|{{ .nope.deeper }}", d, h, &o, &err);
+	assert_string_equal(got, "<no value>|<no value>");
+	free(got);
+	/* zero (Helm): nil pointer error one level down */
+	o.missingkey = 0;
+	got = render_with("{{ .nope.deeper }}", d, h, &o, &err);
+	assert_null(got);
+	assert_non_null(strstr(err.msg, "nil pointer evaluating interface {}.deeper"));
+	tmpl_heap_free(h);
+}
+
 static void test_set_sharing(void **state)
 {
 	(void)state;
@@ -311,7 +336,7 @@ int main(void)
 		cmocka_unit_test(test_values_api),   cmocka_unit_test(test_cjson_bridge),
 		cmocka_unit_test(test_language),     cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_set_sharing),  cmocka_unit_test(test_helm_objects),
-		cmocka_unit_test(test_concurrency),
+		cmocka_unit_test(test_concurrency),  cmocka_unit_test(test_missingkey_modes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
