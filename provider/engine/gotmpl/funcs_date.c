@@ -1,6 +1,6 @@
 /* Sprig date functions over a time.Time-like object with Go's layout-based
- * formatting.  Zones: "UTC" and "Local" (the process's local zone); other
- * zone names fall back to UTC (as Sprig does for unknown zones). */
+ * formatting.  Zones: "UTC", "Local" (the process's local zone) and names
+ * of the system zoneinfo; unknown names fall back to UTC (as Sprig does). */
 #include "engine/gotmpl/tmpl_internal.h"
 
 #include <stdio.h>
@@ -28,6 +28,87 @@ static void civil(int64_t t, struct tm *tm)
 	gmtime_r(&tt, tm);
 }
 
+/* time.LoadLocation from the system's zoneinfo (TZif v2+ 64-bit data);
+ * instants past the last transition keep the last offset. */
+static uint32_t be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static bool tz_lookup(const char *zone, int64_t t, int32_t *off, char *abbr, size_t abcap)
+{
+	if (!zone[0] || zone[0] == '/' || strstr(zone, "..") || strlen(zone) > 200)
+		return false;
+	char path[512];
+	const char *dir = getenv("ZONEINFO");
+	snprintf(path, sizeof path, "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", zone);
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return false;
+	unsigned char *d = malloc(1 << 20);
+	if (!d) {
+		fclose(f);
+		return false;
+	}
+	size_t n = fread(d, 1, 1 << 20, f);
+	fclose(f);
+	bool ok = false;
+	if (n < 44 || memcmp(d, "TZif", 4)) {
+		free(d);
+		return false;
+	}
+	size_t p = 0;
+	int tsize = 4;
+	uint32_t isut = be32(d + 20), isstd = be32(d + 24), leap = be32(d + 28), timecnt = be32(d + 32),
+		 typecnt = be32(d + 36), charcnt = be32(d + 40);
+	if (d[4] >= '2') {
+		size_t skip = 44 + (size_t)timecnt * 5 + (size_t)typecnt * 6 + charcnt + (size_t)leap * 8 + isstd + isut;
+		if (skip + 44 > n)
+			goto out;
+		p = skip;
+		tsize = 8;
+		isut = be32(d + p + 20), isstd = be32(d + p + 24), leap = be32(d + p + 28), timecnt = be32(d + p + 32),
+		typecnt = be32(d + p + 36), charcnt = be32(d + p + 40);
+	}
+	p += 44;
+	size_t need = (size_t)timecnt * (size_t)(tsize + 1) + (size_t)typecnt * 6 + charcnt;
+	if (typecnt == 0 || p + need > n)
+		goto out;
+	const unsigned char *trans = d + p, *idx = trans + (size_t)timecnt * (size_t)tsize,
+			    *types = idx + timecnt, *chars = types + (size_t)typecnt * 6;
+	uint32_t ti = 0;
+	bool found = false;
+	for (uint32_t i = 0; i < timecnt; i++) {
+		int64_t tt = tsize == 8 ? (int64_t)((uint64_t)be32(trans + 8 * i) << 32 | be32(trans + 8 * i + 4))
+					: (int64_t)(int32_t)be32(trans + 4 * i);
+		if (tt > t)
+			break;
+		ti = idx[i];
+		found = true;
+	}
+	if (!found) {
+		/* before the first transition: the first standard-time type */
+		ti = 0;
+		for (uint32_t k = 0; k < typecnt; k++)
+			if (!types[6 * k + 4]) {
+				ti = k;
+				break;
+			}
+	}
+	if (ti >= typecnt)
+		goto out;
+	*off = (int32_t)be32(types + 6 * ti);
+	unsigned ai = types[6 * ti + 5];
+	if (ai < charcnt)
+		snprintf(abbr, abcap, "%s", (const char *)chars + ai);
+	else
+		snprintf(abbr, abcap, "UTC");
+	ok = true;
+out:
+	free(d);
+	return ok;
+}
+
 static void in_zone(ttime *t, const char *zone)
 {
 	if (!strcmp(zone, "Local")) {
@@ -37,6 +118,15 @@ static void in_zone(ttime *t, const char *zone)
 		t->off = (int32_t)tm.tm_gmtoff;
 		snprintf(t->zone, sizeof t->zone, "%s", tm.tm_zone ? tm.tm_zone : "UTC");
 		return;
+	}
+	if (strcmp(zone, "UTC") && strcmp(zone, "")) {
+		int32_t off;
+		char ab[16];
+		if (tz_lookup(zone, t->sec, &off, ab, sizeof ab)) {
+			t->off = off;
+			snprintf(t->zone, sizeof t->zone, "%s", ab);
+			return;
+		}
 	}
 	t->off = 0;
 	snprintf(t->zone, sizeof t->zone, "UTC");
@@ -254,7 +344,7 @@ static tval *date_in_zone(texec *x, tval *fmt, tval *date, const char *zone)
 {
 	ttime t = arg_time(x, date);
 	t.mono = false;
-	in_zone(&t, !strcmp(zone, "Local") ? "Local" : "UTC");
+	in_zone(&t, zone);
 	sb b = {0};
 	go_time_format(&b, &t, fmt->u.s.p);
 	return sb_to_val(H, &b);
