@@ -135,7 +135,9 @@ int64_t exec_now(texec *x)
 {
 	if (x->o->fixed_now)
 		return x->o->fixed_now;
-	return (int64_t)time(NULL);
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec;
 }
 
 uint64_t exec_rand(texec *x)

@@ -523,13 +523,24 @@ static tval *f_durationround(texec *x, tval **a, int n)
 	return tv_cstr(H, buf);
 }
 
+static int64_t now_ns(texec *x)
+{
+	if (exec_opts(x)->fixed_now)
+		return exec_now(x) * 1000000000LL;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
 static tval *f_ago(texec *x, tval **a, int n)
 {
 	(void)n;
 	ttime t = arg_time(x, a[0]);
-	int64_t d = exec_now(x) - t.sec;
+	/* time.Since(t).Round(time.Second) */
+	int64_t d = now_ns(x) - (t.sec * 1000000000LL + t.nsec);
+	int64_t r = d >= 0 ? (d + 500000000LL) / 1000000000LL : -((-d + 500000000LL) / 1000000000LL);
 	sb b = {0};
-	duration_string(&b, d * 1000000000LL);
+	duration_string(&b, r * 1000000000LL);
 	return sb_to_val(H, &b);
 }
 
