@@ -54,6 +54,10 @@ int app_sync_option(const tf_value *config_or_state, const char *option);
 /* 1 when a sync option is one this version understands. */
 int app_sync_option_known(const char *option);
 
+/* A helm parameter as a --set argument, commas and backslashes in the value
+ * escaped ("a=x\\,y"); NULL without a name. Caller frees. */
+char *app_helm_set_arg(const char *name, const char *value);
+
 /* A diagnostic path from a dotted attribute path ("source.repo_url"). */
 void app_path(tf_path *p, const char *dotted);
 int app_error(tf_diags *d, const char *dotted, const char *summary, const char *fmt, ...)

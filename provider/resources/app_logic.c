@@ -387,3 +387,17 @@ int app_error(tf_diags *d, const char *dotted, const char *summary, const char *
   tf_path_free(&p);
   return -1;
 }
+
+char *app_helm_set_arg(const char *name, const char *value) {
+  if (!name) return NULL;
+  size_t n = strlen(name) + 2 * strlen(value ? value : "") + 2;
+  char *s = malloc(n + 1), *o = s;
+  if (!s) return NULL;
+  o += sprintf(o, "%s=", name);
+  for (const char *c = value ? value : ""; *c; c++) {
+    if (*c == ',' || *c == '\\') *o++ = '\\';
+    *o++ = *c;
+  }
+  *o = 0;
+  return s;
+}

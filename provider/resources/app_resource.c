@@ -47,20 +47,6 @@ static int write_tree(const gsync_tree *tree, char *dir, size_t cap) {
   return 0;
 }
 
-/* "a,b" -> "a\,b" for --set values. */
-static char *escape_set(const char *name, const char *value) {
-  size_t n = strlen(name) + 2 * strlen(value ? value : "") + 2;
-  char *s = malloc(n + 1), *o = s;
-  if (!s) return NULL;
-  o += sprintf(o, "%s=", name);
-  for (const char *c = value ? value : ""; *c; c++) {
-    if (*c == ',' || *c == '\\') *o++ = '\\';
-    *o++ = *c;
-  }
-  *o = 0;
-  return s;
-}
-
 static int helm_fail(tf_diags *d, const char *attr, const char *summary, helm_error *he) {
   app_error(d, attr, summary, "%s", he->message ? he->message : helm_strerror(he->code));
   helm_error_clear(he);
@@ -119,7 +105,8 @@ static int render_helm(const gsync_tree *tree, const tf_value *helm, const char 
   }
   for (size_t i = 0; rc == 0 && i < np; i++) {
     const tf_value *pm = tf_value_at(params, i);
-    char *s = escape_set(res_get_string(pm, "name"), res_get_string(pm, "value"));
+    char *s = app_helm_set_arg(res_get_string(pm, "name"), res_get_string(pm, "value"));
+    if (!s) continue;
     if (res_get_bool(pm, "force_string") == 1)
       strs[nstr++] = s;
     else

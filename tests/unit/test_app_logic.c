@@ -332,6 +332,20 @@ static void read_without_private(void **state) {
   tf_diags_free(&d);
 }
 
+static void helm_set_args(void **state) {
+  (void)state;
+  char *a = app_helm_set_arg("color", "blue,green");
+  assert_string_equal(a, "color=blue\\,green");
+  free(a);
+  a = app_helm_set_arg("path", "c:\\x");
+  assert_string_equal(a, "path=c:\\\\x");
+  free(a);
+  a = app_helm_set_arg("empty", NULL);
+  assert_string_equal(a, "empty=");
+  free(a);
+  assert_null(app_helm_set_arg(NULL, "x"));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {cmocka_unit_test(schema_registered),
                                      cmocka_unit_test(defaults_filled),
@@ -342,6 +356,7 @@ int main(void) {
                                      cmocka_unit_test(validate_rules),
                                      cmocka_unit_test(plan_unknown_source),
                                      cmocka_unit_test(import_not_faked),
+                                     cmocka_unit_test(helm_set_args),
                                      cmocka_unit_test(read_without_private)};
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -369,6 +369,17 @@ for r in json.load(open(sys.argv[1]))["resources"]:
   t2=$(kc -n "$ns" get widgets.example.com gadget -o jsonpath='{.metadata.resourceVersion}')
   if [ -n "$t1" ] && [ -n "$t2" ] && [ "$t1" -lt "$t2" ]; then ok "[$L] sync wave 1 before wave 2"; else echo "     rv $t1 $t2"; fail "[$L] sync wave 1 before wave 2"; fi
 
+  # without automated prune, objects that left the source stay (a warning lists them)
+  printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra-%s\n' "$L" >"$src/crd/extra.yaml" && push "extra $L"
+  tf "$c" "$W/extra.log" apply -auto-approve
+  git -C "$src" rm -q crd/extra.yaml && push "no extra $L"
+  tf "$c" "$W/noprune.log" apply -auto-approve
+  if grep -q "not pruned" "$W/noprune.log" && grep -q "/ConfigMap/$ns/extra-$L" "$W/noprune.log" &&
+    kc -n "$ns" get cm "extra-$L" >/dev/null 2>&1 && ! out "$c" keys | grep -q "extra-$L"; then
+    ok "[$L] prune off: warning lists the objects, they stay"
+  else fail "[$L] prune off: warning lists the objects, they stay" "$W/noprune.log"; fi
+  kc -n "$ns" delete cm "extra-$L" >/dev/null 2>&1
+
   # a Helm chart at the source path: value files, values, parameters
   local h="$W/helm"
   mkcfg "$h" "chart-$L" chart "file://$bare" "destination {
