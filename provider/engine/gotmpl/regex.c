@@ -870,10 +870,22 @@ static void compile(comp *c, anode *a);
 static void compile_rep(comp *c, anode *a)
 {
 	anode *k = a->k[0];
-	for (int i = 0; i < a->min && !c->err; i++)
+	if (a->max < 0 && a->min >= 1) {
+		/* x{n,}: n-1 copies, then RE2's plus loop  L0: x; split(L0, exit) */
+		for (int i = 0; i < a->min - 1 && !c->err; i++)
+			compile(c, k);
+		int mark = c->re->nmarks++;
+		int l0 = emit(c, (inst){.op = I_MARK, .x = mark});
 		compile(c, k);
+		emit(c, (inst){.op = I_PROGRESS, .x = mark});
+		int sp = emit(c, (inst){.op = I_SPLIT});
+		int exit = c->re->n;
+		c->re->prog[sp].x = a->greedy ? l0 : exit;
+		c->re->prog[sp].y = a->greedy ? exit : l0;
+		return;
+	}
 	if (a->max < 0) {
-		/* L1: split L2, L3 ; L2: mark; k; progress; jmp L1 ; L3 */
+		/* x*: L1: split(L2, L3); L2: x; jmp L1; L3 */
 		int mark = c->re->nmarks++;
 		int l1 = emit(c, (inst){.op = I_SPLIT});
 		int l2 = emit(c, (inst){.op = I_MARK, .x = mark});
@@ -890,6 +902,8 @@ static void compile_rep(comp *c, anode *a)
 		}
 		return;
 	}
+	for (int i = 0; i < a->min && !c->err; i++)
+		compile(c, k);
 	int opt = a->max - a->min;
 	int *splits = malloc(((size_t)opt + 1) * sizeof *splits);
 	if (!splits)
@@ -1087,6 +1101,12 @@ static bool class_has(const inst *in, int32_t r)
 typedef struct btstack {
 	bt *s;
 	int cap;
+	/* BitState (as RE2): a (pc, pos) state is explored at most once per
+	 * search; that gives RE2's leftmost-first results for empty loops and
+	 * bounds the work by prog × text.  NULL for long texts (then empty
+	 * loop iterations are cut by MARK/PROGRESS instead). */
+	uint64_t *vis;
+	size_t vbase, vspan;
 } btstack;
 
 /* run from `start`; returns 1 on match with slots filled */
@@ -1105,6 +1125,14 @@ static int run(const tregex *re, const char *s, int n, int start, int *slots, lo
 		}
 		const inst *in = &re->prog[pc];
 		bool fail = false;
+		if (bs->vis) {
+			size_t bit = (size_t)pc * bs->vspan + ((size_t)pos - bs->vbase);
+			if (bs->vis[bit / 64] & ((uint64_t)1 << (bit % 64)))
+				fail = true;
+			else
+				bs->vis[bit / 64] |= (uint64_t)1 << (bit % 64);
+		}
+		if (!fail)
 		switch (in->op) {
 		case I_CHAR: {
 			if (pos >= n) {
@@ -1167,8 +1195,13 @@ static int run(const tregex *re, const char *s, int n, int start, int *slots, lo
 			pc = in->x;
 			break;
 		case I_JMP: pc = in->x; break;
-		case I_SAVE:
-		case I_MARK: {
+		case I_MARK:
+			if (bs->vis) {
+				pc++;
+				break;
+			}
+			/* fallthrough */
+		case I_SAVE: {
 			int slot = in->op == I_SAVE ? in->x : 2 * (re->ncap + 1) + in->x;
 			if (sp == cap) {
 				if (cap >= (1 << 22)) {
@@ -1188,7 +1221,7 @@ static int run(const tregex *re, const char *s, int n, int start, int *slots, lo
 			break;
 		}
 		case I_PROGRESS:
-			if (slots[2 * (re->ncap + 1) + in->x] == pos)
+			if (!bs->vis && slots[2 * (re->ncap + 1) + in->x] == pos)
 				fail = true;
 			else
 				pc++;
@@ -1239,9 +1272,15 @@ int re_exec(tregex *re, const char *s, size_t n, size_t start, int *caps, int nc
 		abort();
 	long steps = 0;
 	int found = 0;
-	btstack bs = {malloc(1024 * sizeof(bt)), 1024};
+	btstack bs = {malloc(1024 * sizeof(bt)), 1024, NULL, start, n - start + 1};
 	if (!bs.s)
 		abort();
+	size_t bits = (size_t)re->n * bs.vspan;
+	if (bits <= ((size_t)1 << 25)) {
+		bs.vis = calloc(bits / 64 + 1, sizeof(uint64_t));
+		if (!bs.vis)
+			abort();
+	}
 	/* a leading literal (case-sensitive) lets us skip ahead */
 	int lit = -1;
 	if (re->n > 1 && re->prog[1].op == I_CHAR && !re->prog[1].fold && re->prog[1].ch < 0x80)
@@ -1272,5 +1311,6 @@ int re_exec(tregex *re, const char *s, size_t n, size_t start, int *caps, int nc
 	}
 	free(slots);
 	free(bs.s);
+	free(bs.vis);
 	return found;
 }
