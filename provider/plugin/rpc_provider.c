@@ -340,8 +340,8 @@ static int h_read_resource(void *ctx, const uint8_t *req, size_t len, uint8_t **
   res_response r = {0};
   if (in && !e) unknown_type(&c, "resource type", in->type_name);
   if (e && rpc_value_from_pb(in->current_state, e->type, &state, &c.diags) == 0) {
-    res_request rq = {.prior = state, .private_in = in->private_.data,
-                      .private_in_len = in->private_.len};
+    res_request rq = {
+        .prior = state, .private_in = in->private_.data, .private_in_len = in->private_.len};
     if (e->rs->read(&c.ctx, &rq, &r, &c.diags) == 0) {
       out.new_state = rpc_value_to_pb(&c.arena, r.state, e->type, &c.diags);
     } else {
@@ -371,7 +371,9 @@ static int h_plan_resource_change(void *ctx, const uint8_t *req, size_t len, uin
   if (e && rpc_value_from_pb(in->prior_state, e->type, &prior, &c.diags) == 0 &&
       rpc_value_from_pb(in->proposed_new_state, e->type, &proposed, &c.diags) == 0 &&
       rpc_value_from_pb(in->config, e->type, &config, &c.diags) == 0) {
-    res_request rq = {.prior = prior, .proposed = proposed, .config = config,
+    res_request rq = {.prior = prior,
+                      .proposed = proposed,
+                      .config = config,
                       .private_in = in->prior_private.data,
                       .private_in_len = in->prior_private.len};
     if (tf_value_is_null(proposed)) {
@@ -409,7 +411,9 @@ static int h_apply_resource_change(void *ctx, const uint8_t *req, size_t len, ui
   if (e && rpc_value_from_pb(in->prior_state, e->type, &prior, &c.diags) == 0 &&
       rpc_value_from_pb(in->planned_state, e->type, &planned, &c.diags) == 0 &&
       rpc_value_from_pb(in->config, e->type, &config, &c.diags) == 0) {
-    res_request rq = {.prior = prior, .planned = planned, .config = config,
+    res_request rq = {.prior = prior,
+                      .planned = planned,
+                      .config = config,
                       .private_in = in->planned_private.data,
                       .private_in_len = in->planned_private.len};
     int rc = e->rs->apply(&c.ctx, &rq, &r, &c.diags);

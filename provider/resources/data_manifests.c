@@ -18,8 +18,7 @@ static tf_block *directory_schema(void) {
                 "Also read subdirectories (default false).");
   tf_block_attr(b, "include", tf_type_primitive(TF_STRING), TF_OPTIONAL,
                 "Glob of files to read, e.g. \"{*.yaml,*.yml}\".");
-  tf_block_attr(b, "exclude", tf_type_primitive(TF_STRING), TF_OPTIONAL,
-                "Glob of files to skip.");
+  tf_block_attr(b, "exclude", tf_type_primitive(TF_STRING), TF_OPTIONAL, "Glob of files to skip.");
   return b;
 }
 
@@ -89,8 +88,8 @@ static int render(const gsync_tree *tree, const tf_value *dir, const char *path,
   size_t n = 0;
   for (size_t i = 0; i < tree->count; i++) {
     if (tree->files[i].mode == GSYNC_MODE_SYMLINK) continue;
-    files[n++] = (mf_file){tree->files[i].rel, (const char *)tree->files[i].data,
-                           tree->files[i].size};
+    files[n++] =
+        (mf_file){tree->files[i].rel, (const char *)tree->files[i].data, tree->files[i].size};
   }
   int rc = mf_load_files(files, n, res_get_string(dir, "include"), res_get_string(dir, "exclude"),
                          res_get_bool(dir, "recurse") == 1, &docs, &err);
@@ -144,9 +143,11 @@ static int render(const gsync_tree *tree, const tf_value *dir, const char *path,
     *stream = all;
     all = NULL;
   } else {
-    for (size_t i = 0; vals && i < docs.count; i++) tf_value_free(vals[i]);
+    for (size_t i = 0; vals && i < docs.count; i++)
+      tf_value_free(vals[i]);
   }
-  for (size_t i = 0; keys && i < docs.count; i++) free((char *)keys[i]);
+  for (size_t i = 0; keys && i < docs.count; i++)
+    free((char *)keys[i]);
   free(keys);
   free(vals);
   free(all);

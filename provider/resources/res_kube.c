@@ -43,7 +43,8 @@ int res_kube_client(const res_ctx *ctx, const char *context, kube_client **out, 
   int rc = 0;
   pthread_mutex_lock(&p->kube_lock);
   struct res_kube_conn *c = p->kube_conns;
-  while (c && strcmp(c->context, key) != 0) c = c->next;
+  while (c && strcmp(c->context, key) != 0)
+    c = c->next;
   if (!c) {
     kube_settings s;
     kube_rest_config cfg = {0};
@@ -92,7 +93,8 @@ void res_kube_free_all(res_provider *p) {
 void res_response_free(res_response *r) {
   tf_value_free(r->state);
   free(r->private_out);
-  for (size_t i = 0; i < r->n_replace; i++) tf_path_free(&r->replace[i]);
+  for (size_t i = 0; i < r->n_replace; i++)
+    tf_path_free(&r->replace[i]);
   free(r->replace);
   memset(r, 0, sizeof *r);
 }

@@ -14,8 +14,10 @@ static void syntax_errors(void **state) {
       {"a: b: c\n", 1, 5, "mapping values are not allowed in this context"},
       {"a:\n\tb: 1\n", 2, 1, "found character that cannot start any token"},
       {"a: 1\nb:\n\t- x\n", 3, 1, "found character that cannot start any token"},
-      {"a: \"abc\nb: 1\n", 3, 1, "found unexpected end of stream (while scanning a quoted scalar at line 1, column 4)"},
-      {"a: 'abc\n", 2, 1, "found unexpected end of stream (while scanning a quoted scalar at line 1, column 4)"},
+      {"a: \"abc\nb: 1\n", 3, 1,
+       "found unexpected end of stream (while scanning a quoted scalar at line 1, column 4)"},
+      {"a: 'abc\n", 2, 1,
+       "found unexpected end of stream (while scanning a quoted scalar at line 1, column 4)"},
       {"a: [1, 2\n", 2, 1, "did not find expected ',' or ']'"},
       {"a: {b: 1\n", 2, 1, "did not find expected ',' or '}'"},
       {"a:\n  - b\n  c: d\n", 3, 3, "did not find expected '-' indicator"},
@@ -24,7 +26,8 @@ static void syntax_errors(void **state) {
       {"- a\nb: c\n", 2, 1, "did not find expected '-' indicator"},
       {"%YAML 2.0\n---\na: 1\n", 1, 1, "found incompatible YAML document"},
       {"a: \"\\q\"\n", 1, 5, "found unknown escape character"},
-      {"a: !<x 1\n", 1, 7, "did not find the expected '>' (while scanning a tag at line 1, column 4)"},
+      {"a: !<x 1\n", 1, 7,
+       "did not find the expected '>' (while scanning a tag at line 1, column 4)"},
       {"a: &\n", 1, 5, "did not find expected alphabetic or numeric character"},
       {"key: |\n  text\n bad\n", 3, 2, ""},
   };
@@ -36,7 +39,8 @@ static void syntax_errors(void **state) {
     assert_int_equal(err.code, MF_ESYNTAX);
     assert_string_equal(err.file, "syn.yaml");
     if (err.line != c[i].line || err.column != c[i].col)
-      fail_msg("%s: at %d:%d, want %d:%d (%s)", c[i].doc, err.line, err.column, c[i].line, c[i].col, err.message);
+      fail_msg("%s: at %d:%d, want %d:%d (%s)", c[i].doc, err.line, err.column, c[i].line, c[i].col,
+               err.message);
     if (!strstr(err.message, c[i].msg)) fail_msg("%s: %s", c[i].doc, err.message);
     char want[64];
     snprintf(want, sizeof(want), "yaml: line %d: ", c[i].line);
@@ -44,7 +48,8 @@ static void syntax_errors(void **state) {
     assert_int_equal(d.count, 0);
     char buf[700];
     mf_error_format(&err, buf, sizeof(buf));
-    snprintf(want, sizeof(want), "syn.yaml:%d:%d: error converting YAML to JSON", c[i].line, c[i].col);
+    snprintf(want, sizeof(want), "syn.yaml:%d:%d: error converting YAML to JSON", c[i].line,
+             c[i].col);
     if (strncmp(buf, want, strlen(want)) != 0) fail_msg("%s", buf);
   }
 }
@@ -60,7 +65,8 @@ static void anchors_errors(void **state) {
       {"a: &x [1, *x]\n", 1, 11, "anchor 'x' value contains itself"},
       {"a: &x {b: *x}\n", 1, 11, "anchor 'x' value contains itself"},
       {"a: &x {<<: *x}\n", 1, 12, "anchor 'x' value contains itself"},
-      {"a: &x 1\n---\nb: *x\n", 3, 4, "unknown anchor 'x' referenced"}, /* anchors are per document */
+      {"a: &x 1\n---\nb: *x\n", 3, 4,
+       "unknown anchor 'x' referenced"}, /* anchors are per document */
   };
   for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
     cJSON *arr = NULL;
@@ -80,7 +86,8 @@ static char *laughs(int levels, int width) {
   p += sprintf(p, "a0: &a0 [\"lol\"]\n");
   for (int l = 1; l <= levels; l++) {
     p += sprintf(p, "a%d: &a%d [", l, l);
-    for (int w = 0; w < width; w++) p += sprintf(p, "%s*a%d", w ? ", " : "", l - 1);
+    for (int w = 0; w < width; w++)
+      p += sprintf(p, "%s*a%d", w ? ", " : "", l - 1);
     p += sprintf(p, "]\n");
   }
   return s;
@@ -95,7 +102,8 @@ static void alias_bomb(void **state) {
   int rc = mf_parse(s, strlen(s), "bomb.yaml", &d, &err);
   assert_int_equal(rc, MF_ELIMIT);
   assert_true(time(NULL) - t0 < 20);
-  assert_non_null(strstr(err.message, "excessive aliasing (more than 1000000 nodes expanded through aliases)"));
+  assert_non_null(
+      strstr(err.message, "excessive aliasing (more than 1000000 nodes expanded through aliases)"));
   assert_string_equal(err.file, "bomb.yaml");
   assert_true(err.line >= 1);
   assert_int_equal(d.count, 0);
@@ -129,8 +137,10 @@ static void alias_bomb(void **state) {
 static char *nested(int depth, bool flow) {
   char *s = malloc((size_t)depth * (flow ? 2 : 64) + 64), *p = s;
   if (flow) {
-    for (int i = 0; i < depth; i++) *p++ = '[';
-    for (int i = 0; i < depth; i++) *p++ = ']';
+    for (int i = 0; i < depth; i++)
+      *p++ = '[';
+    for (int i = 0; i < depth; i++)
+      *p++ = ']';
     *p++ = '\n';
   } else {
     for (int i = 0; i < depth; i++) {
@@ -163,7 +173,8 @@ static void deep_nesting(void **state) {
   mf_parse_opts o;
   mf_parse_opts_default(&o);
   o.max_depth = 10;
-  const char *y = "a:\n b:\n  c:\n   d:\n    e:\n     f:\n      g:\n       h:\n        i:\n         j:\n          k: 1\n";
+  const char *y = "a:\n b:\n  c:\n   d:\n    e:\n     f:\n      g:\n       h:\n        i:\n        "
+                  " j:\n          k: 1\n";
   assert_int_equal(mf_yaml_to_json(y, strlen(y), "d.yaml", &o, &arr, &err), MF_ELIMIT);
   assert_int_equal(err.line, 11);
   o.max_depth = 11;
@@ -177,12 +188,15 @@ static void deep_nesting(void **state) {
   /* x: &x [[[...]]]   y: [[[... *x ...]]] */
   char *p = doc;
   p += sprintf(p, "x: &x %s\ny: ", a);
-  for (int i = 0; i < 600; i++) *p++ = '[';
+  for (int i = 0; i < 600; i++)
+    *p++ = '[';
   p += sprintf(p, "*x");
-  for (int i = 0; i < 600; i++) *p++ = ']';
+  for (int i = 0; i < 600; i++)
+    *p++ = ']';
   *p++ = '\n';
   *p = '\0';
-  assert_int_equal(mf_yaml_to_json(doc, strlen(doc), "alias-deep.yaml", NULL, &arr, &err), MF_ELIMIT);
+  assert_int_equal(mf_yaml_to_json(doc, strlen(doc), "alias-deep.yaml", NULL, &arr, &err),
+                   MF_ELIMIT);
   assert_int_equal(err.line, 1); /* inside the anchored value, reached through the alias */
   free(doc);
   free(a);
@@ -208,7 +222,8 @@ static void bad_bytes(void **state) {
     cJSON *arr = NULL;
     mf_error err;
     int rc = mf_yaml_to_json(c[i].doc, c[i].len, "b.yaml", NULL, &arr, &err);
-    if (rc != c[i].code || !strstr(err.message, c[i].msg)) fail_msg("case %zu: rc %d %s", i, rc, err.message);
+    if (rc != c[i].code || !strstr(err.message, c[i].msg))
+      fail_msg("case %zu: rc %d %s", i, rc, err.message);
     assert_int_equal(err.line, 1);
     assert_true(err.column >= 1);
   }
@@ -253,7 +268,8 @@ static void huge_numbers(void **state) {
   assert_int_equal(strlen(v->valuestring), 300);
   cJSON_Delete(arr);
   /* an exponent beyond float64 */
-  assert_int_equal(mf_yaml_to_json("v: 1e99999999999999999999\n", 26, "h.yaml", NULL, &arr, &err), 0);
+  assert_int_equal(mf_yaml_to_json("v: 1e99999999999999999999\n", 26, "h.yaml", NULL, &arr, &err),
+                   0);
   assert_true(cJSON_IsString(cJSON_GetObjectItem(arr->child, "v")));
   cJSON_Delete(arr);
   free(s);
@@ -284,7 +300,8 @@ static void arguments(void **state) {
   o.require_gvk = false;
   assert_int_equal(mf_parse_ex("a: 1\n---\nb: 2\n", 14, "m.yaml", &o, &d, &err), 0);
   assert_int_equal(d.count, 2);
-  assert_int_equal(mf_parse_ex("a: 1\n---\nb: 2\n---\nc: 3\n", 23, "m.yaml", &o, &d, &err), MF_ELIMIT);
+  assert_int_equal(mf_parse_ex("a: 1\n---\nb: 2\n---\nc: 3\n", 23, "m.yaml", &o, &d, &err),
+                   MF_ELIMIT);
   assert_int_equal(d.count, 2);
   assert_int_equal(err.line, 4);
   mf_docs_free(&d);
@@ -337,8 +354,10 @@ static void roundtrip_check(const cJSON *arr) {
 
 static void garbage_and_mutations(void **state) {
   (void)state;
-  const char *seed = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: &a x # c\n  labels: {a: \"1\", b: yes}\n"
-                     "data:\n  k: |\n    line\n  q: 'x'\n  n: [1, 2.5, ~, *a]\n  m: &m {<<: {z: 1}}\n---\n- 0x1F\n";
+  const char *seed =
+      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: &a x # c\n  labels: {a: \"1\", b: yes}\n"
+      "data:\n  k: |\n    line\n  q: 'x'\n  n: [1, 2.5, ~, *a]\n  m: &m {<<: {z: 1}}\n---\n- "
+      "0x1F\n";
   static const char specials[] = ":-?[]{},#&*!|>'\"%@`\t\n \\~<=0.e+x\xc3\xa9\x00\xff";
   size_t slen = strlen(seed);
   char *buf = malloc(slen * 2 + 64);
@@ -347,7 +366,8 @@ static void garbage_and_mutations(void **state) {
     size_t n;
     if (it % 4 == 0) {
       n = rnd() % 200;
-      for (size_t i = 0; i < n; i++) buf[i] = (char)(rnd() & 0xFF);
+      for (size_t i = 0; i < n; i++)
+        buf[i] = (char)(rnd() & 0xFF);
     } else {
       memcpy(buf, seed, slen);
       n = slen;
@@ -356,7 +376,9 @@ static void garbage_and_mutations(void **state) {
         size_t pos = rnd() % n;
         char c = specials[rnd() % (sizeof(specials) - 1)];
         switch (rnd() % 3) {
-        case 0: buf[pos] = c; break;
+        case 0:
+          buf[pos] = c;
+          break;
         case 1:
           memmove(buf + pos + 1, buf + pos, n - pos);
           buf[pos] = c;
@@ -399,8 +421,9 @@ static void garbage_and_mutations(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(syntax_errors), cmocka_unit_test(anchors_errors), cmocka_unit_test(alias_bomb),
-      cmocka_unit_test(deep_nesting),  cmocka_unit_test(bad_bytes),      cmocka_unit_test(huge_numbers),
+      cmocka_unit_test(syntax_errors), cmocka_unit_test(anchors_errors),
+      cmocka_unit_test(alias_bomb),    cmocka_unit_test(deep_nesting),
+      cmocka_unit_test(bad_bytes),     cmocka_unit_test(huge_numbers),
       cmocka_unit_test(arguments),     cmocka_unit_test(garbage_and_mutations),
   };
   return cmocka_run_group_tests_name("mf_errors", tests, NULL, NULL);

@@ -7,14 +7,17 @@ static void gvk_and_keys(void **state) {
   static const struct {
     const char *yaml, *group, *version, *kind, *key;
   } c[] = {
-      {"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: default}\n", "", "v1", "ConfigMap",
-       "/ConfigMap/default/x"},
-      {"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: web}\n", "apps", "v1", "Deployment",
-       "apps/Deployment/web/api"},
-      {"apiVersion: v1\nkind: Namespace\nmetadata: {name: web}\n", "", "v1", "Namespace", "/Namespace//web"},
-      {"apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: r}\n", "rbac.authorization.k8s.io",
-       "v1", "ClusterRole", "rbac.authorization.k8s.io/ClusterRole//r"},
-      {"apiVersion: example.com/v1beta1\nkind: Thing\n", "example.com", "v1beta1", "Thing", "example.com/Thing//"},
+      {"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: default}\n", "", "v1",
+       "ConfigMap", "/ConfigMap/default/x"},
+      {"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: web}\n", "apps",
+       "v1", "Deployment", "apps/Deployment/web/api"},
+      {"apiVersion: v1\nkind: Namespace\nmetadata: {name: web}\n", "", "v1", "Namespace",
+       "/Namespace//web"},
+      {"apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: r}\n",
+       "rbac.authorization.k8s.io", "v1", "ClusterRole",
+       "rbac.authorization.k8s.io/ClusterRole//r"},
+      {"apiVersion: example.com/v1beta1\nkind: Thing\n", "example.com", "v1beta1", "Thing",
+       "example.com/Thing//"},
   };
   for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
     cJSON *o = mf_t_parse1(c[i].yaml);
@@ -48,7 +51,8 @@ static void gvk_and_keys(void **state) {
 
 static void labels_annotations(void **state) {
   (void)state;
-  cJSON *o = mf_t_parse1("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  labels:\n    app: web\n    num: \"1\"\n"
+  cJSON *o = mf_t_parse1("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  labels:\n    "
+                         "app: web\n    num: \"1\"\n"
                          "  annotations:\n    argocd.argoproj.io/sync-wave: \"-1\"\n");
   assert_string_equal(mf_obj_label(o, "app"), "web");
   assert_string_equal(mf_obj_label(o, "num"), "1");
@@ -73,7 +77,8 @@ static void labels_annotations(void **state) {
   assert_int_equal(mf_obj_set_annotation(o, "a", "1"), 0);
   assert_int_equal(mf_obj_set_namespace(o, "x"), 0);
   char *s = mf_canonical_json(o);
-  assert_string_equal(s, "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"annotations\":{\"a\":\"1\"},\"namespace\":\"x\"}}");
+  assert_string_equal(s, "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"annotations\":"
+                         "{\"a\":\"1\"},\"namespace\":\"x\"}}");
   free(s);
   cJSON_Delete(o);
   o = mf_t_parse1("apiVersion: v1\nkind: Secret\nmetadata:\n  labels: null\n");
@@ -86,14 +91,18 @@ static void labels_annotations(void **state) {
 
 static void canonical_json(void **state) {
   (void)state;
-  cJSON *o = mf_t_parse1("kind: K\napiVersion: v1\nz: 1\nb: [3, 1.0, 1e21, 1e-7, 0.1, -0.0, \"s\"]\n"
-                         "A: {w: null, x: true, \"\": false}\n"
-                         "s: \"<a href='x'>&amp;\\u2028\\u2029\\t\\n\\r\\b\\f\\x01\\x7f\\\\\\\"é😀\"\n");
+  cJSON *o =
+      mf_t_parse1("kind: K\napiVersion: v1\nz: 1\nb: [3, 1.0, 1e21, 1e-7, 0.1, -0.0, \"s\"]\n"
+                  "A: {w: null, x: true, \"\": false}\n"
+                  "s: \"<a href='x'>&amp;\\u2028\\u2029\\t\\n\\r\\b\\f\\x01\\x7f\\\\\\\"é😀\"\n");
   char *s = mf_canonical_json(o);
   /* keys in byte order, Go's escaping (HTML-safe, \u2028, \b \f as Go >= 1.22) */
-  assert_string_equal(s, "{\"A\":{\"\":false,\"w\":null,\"x\":true},\"apiVersion\":\"v1\",\"b\":[3,1,1e+21,1e-7,0.1,0,\"s\"],"
-                         "\"kind\":\"K\",\"s\":\"\\u003ca href='x'\\u003e\\u0026amp;\\u2028\\u2029\\t\\n\\r\\b\\f\\u0001\x7f\\\\\\\"é😀\","
-                         "\"z\":1}");
+  assert_string_equal(
+      s, "{\"A\":{\"\":false,\"w\":null,\"x\":true},\"apiVersion\":\"v1\",\"b\":[3,1,1e+21,1e-7,0."
+         "1,0,\"s\"],"
+         "\"kind\":\"K\",\"s\":\"\\u003ca "
+         "href='x'\\u003e\\u0026amp;\\u2028\\u2029\\t\\n\\r\\b\\f\\u0001\x7f\\\\\\\"é😀\","
+         "\"z\":1}");
   free(s);
   cJSON_Delete(o);
   /* plain cJSON numbers (made by other modules) print canonically too */
@@ -106,7 +115,8 @@ static void canonical_json(void **state) {
   cJSON_AddNumberToObject(o, "p53", 9007199254740993.0);
   cJSON_AddItemToObject(o, "bad", cJSON_CreateString("\xff\xfeok"));
   s = mf_canonical_json(o);
-  assert_string_equal(s, "{\"bad\":\"\\ufffd\\ufffdok\",\"big\":1e+21,\"f\":2.5,\"i\":3,\"neg\":-42,\"p53\":9007199254740992,"
+  assert_string_equal(s, "{\"bad\":\"\\ufffd\\ufffdok\",\"big\":1e+21,\"f\":2.5,\"i\":3,\"neg\":-"
+                         "42,\"p53\":9007199254740992,"
                          "\"small\":1e-7}");
   free(s);
   /* inf/nan and non-number raw items cannot be printed */
@@ -125,15 +135,19 @@ static void digests(void **state) {
   char d[65];
   cJSON *o = cJSON_CreateObject();
   assert_int_equal(mf_digest(o, d), 0);
-  assert_string_equal(d, "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"); /* sha256("{}") */
+  assert_string_equal(
+      d, "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"); /* sha256("{}") */
   cJSON_AddNumberToObject(o, "a", 1);
   assert_int_equal(mf_digest(o, d), 0);
-  assert_string_equal(d, "015abd7f5cc57a2dd94b7590f04ad8084273905ee33ec5cebeae62276a97f862"); /* sha256({"a":1}) */
+  assert_string_equal(
+      d, "015abd7f5cc57a2dd94b7590f04ad8084273905ee33ec5cebeae62276a97f862"); /* sha256({"a":1}) */
   cJSON_Delete(o);
   /* the same object written differently has the same digest */
   const char *a = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: {a: x}\n";
-  const char *b = "# other order, other style\nkind: \"ConfigMap\"\ndata:\n  a: 'x'\nmetadata:\n  name: x\napiVersion: v1\n";
-  const char *c = "{\"apiVersion\":\"v1\",\"data\":{\"a\":\"x\"},\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"x\"}}";
+  const char *b = "# other order, other style\nkind: \"ConfigMap\"\ndata:\n  a: 'x'\nmetadata:\n  "
+                  "name: x\napiVersion: v1\n";
+  const char *c = "{\"apiVersion\":\"v1\",\"data\":{\"a\":\"x\"},\"kind\":\"ConfigMap\","
+                  "\"metadata\":{\"name\":\"x\"}}";
   cJSON *oa = mf_t_parse1(a), *ob = mf_t_parse1(b);
   mf_docs dc = {0};
   mf_error err;
@@ -166,8 +180,15 @@ static void numbers(void **state) {
   (void)state;
   static const struct {
     const char *in, *out;
-  } c[] = {{"1", "1"},         {"-0", "0"},          {"1.0", "1"},      {"1e3", "1000"},     {"1.5e-7", "1.5e-7"},
-           {"1E+21", "1e+21"}, {"-2.50", "-2.5"},    {"0.000001", "0.000001"}, {"123456789012345678901234567890", "123456789012345678901234567890"},
+  } c[] = {{"1", "1"},
+           {"-0", "0"},
+           {"1.0", "1"},
+           {"1e3", "1000"},
+           {"1.5e-7", "1.5e-7"},
+           {"1E+21", "1e+21"},
+           {"-2.50", "-2.5"},
+           {"0.000001", "0.000001"},
+           {"123456789012345678901234567890", "123456789012345678901234567890"},
            {"-0.0", "0"}};
   for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
     cJSON *n = mf_number_create(c[i].in);
@@ -177,8 +198,10 @@ static void numbers(void **state) {
     if (strcmp(buf, c[i].out) != 0) fail_msg("%s -> %s, want %s", c[i].in, buf, c[i].out);
     cJSON_Delete(n);
   }
-  static const char *bad[] = {"", "01", "1.", ".5", "+1", "1e", "0x10", "NaN", "1e400", "1 ", "--1"};
-  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) assert_null(mf_number_create(bad[i]));
+  static const char *bad[] = {"",     "01",  "1.",    ".5", "+1", "1e",
+                              "0x10", "NaN", "1e400", "1 ", "--1"};
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+    assert_null(mf_number_create(bad[i]));
   assert_null(mf_number_create(NULL));
   cJSON *s = cJSON_CreateString("1");
   char buf[8];
@@ -235,14 +258,18 @@ static void globs(void **state) {
       {"x\\", "x\\", false},
   };
   for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++)
-    if (mf_glob_match(c[i].pat, c[i].path) != c[i].want) fail_msg("glob %s on %s: want %d", c[i].pat, c[i].path, c[i].want);
+    if (mf_glob_match(c[i].pat, c[i].path) != c[i].want)
+      fail_msg("glob %s on %s: want %d", c[i].pat, c[i].path, c[i].want);
   assert_false(mf_glob_match(NULL, "a"));
   /* pathological patterns stay fast */
-  assert_false(mf_glob_match("*a*a*a*a*a*a*a*a*a*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
-  assert_false(mf_glob_match("{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}", "x"));
+  assert_false(mf_glob_match("*a*a*a*a*a*a*a*a*a*a*a*a*b",
+                             "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+  assert_false(
+      mf_glob_match("{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}", "x"));
 }
 
-#define FILE_(p, d) {p, d, sizeof(d) - 1}
+#define FILE_(p, d)                                                                                \
+  { p, d, sizeof(d) - 1 }
 
 static const char CM[] = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: NAME}\n";
 
@@ -255,8 +282,8 @@ static char *cm(const char *name) {
 static void dir_source(void **state) {
   (void)state;
   (void)CM;
-  const char *paths[] = {"b.yaml", "a/z.yaml", "a.yaml", "a/b/c.yml", "README.md", "notes.txt", "Upper.YAML",
-                         "a-b.yaml", "./dot.yaml", "x.jsonnet"};
+  const char *paths[] = {"b.yaml",    "a/z.yaml",   "a.yaml",   "a/b/c.yml",  "README.md",
+                         "notes.txt", "Upper.YAML", "a-b.yaml", "./dot.yaml", "x.jsonnet"};
   size_t n = sizeof(paths) / sizeof(paths[0]);
   mf_file files[16];
   char *data[16];
@@ -265,7 +292,8 @@ static void dir_source(void **state) {
     /* names must be valid YAML plain scalars; these are */
     files[i] = (mf_file){paths[i], data[i], strlen(data[i])};
   }
-  char js[] = "{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {\"name\": \"x.json\"}}";
+  char js[] =
+      "{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {\"name\": \"x.json\"}}";
   files[n++] = (mf_file){"x.json", js, strlen(js)};
   static const struct {
     const char *inc, *exc;
@@ -294,7 +322,8 @@ static void dir_source(void **state) {
       strcat(got, mf_obj_name(d.items[k].obj));
       assert_non_null(d.items[k].file);
     }
-    if (strcmp(got, c[i].want) != 0) fail_msg("case %zu: got \"%s\" want \"%s\"", i, got, c[i].want);
+    if (strcmp(got, c[i].want) != 0)
+      fail_msg("case %zu: got \"%s\" want \"%s\"", i, got, c[i].want);
     mf_docs_free(&d);
   }
   /* each document knows its file and line */
@@ -308,7 +337,8 @@ static void dir_source(void **state) {
   assert_int_equal(mf_load_files(files, n, "{a,b", NULL, true, &d, &err), MF_EINVAL);
   assert_non_null(strstr(err.message, "invalid include glob"));
   assert_int_equal(mf_load_files(files, n, NULL, "[x", true, &d, &err), MF_EINVAL);
-  for (size_t i = 0; i + 1 < n; i++) free(data[i]);
+  for (size_t i = 0; i + 1 < n; i++)
+    free(data[i]);
   /* errors name the file and line; nothing is appended */
   mf_file bad[] = {
       FILE_("ok.yaml", "apiVersion: v1\nkind: A\n"),
@@ -334,7 +364,8 @@ static void dir_source(void **state) {
       FILE_(".github/workflows/ci.yml", "on: push\njobs: {build: {runs-on: x}}\n"),
       FILE_("broken-notes.yaml", "a: [\n"),
       FILE_("cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\n"),
-      FILE_("bom.json", "\xEF\xBB\xBF{\"apiVersion\": \"v1\", \"kind\": \"Secret\", \"metadata\": {\"name\": \"s\"}}"),
+      FILE_("bom.json", "\xEF\xBB\xBF{\"apiVersion\": \"v1\", \"kind\": \"Secret\", \"metadata\": "
+                        "{\"name\": \"s\"}}"),
   };
   mf_docs m = {0};
   assert_int_equal(mf_load_files(mixed, 5, NULL, NULL, true, &m, &err), 0);
@@ -359,8 +390,9 @@ static void dir_source(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(gvk_and_keys), cmocka_unit_test(labels_annotations), cmocka_unit_test(canonical_json),
-      cmocka_unit_test(digests),      cmocka_unit_test(numbers),            cmocka_unit_test(globs),
+      cmocka_unit_test(gvk_and_keys),   cmocka_unit_test(labels_annotations),
+      cmocka_unit_test(canonical_json), cmocka_unit_test(digests),
+      cmocka_unit_test(numbers),        cmocka_unit_test(globs),
       cmocka_unit_test(dir_source),
   };
   return cmocka_run_group_tests_name("mf_objects", tests, NULL, NULL);

@@ -7,7 +7,8 @@
  * Skipped, with a message, when kubectl is not installed. */
 #include "test_mf_util.h"
 
-static const char *files[] = {"scalars.yaml", "structures.yaml", "strings.yaml", "keys.yaml", "app.yaml", "app.json"};
+static const char *files[] = {"scalars.yaml", "structures.yaml", "strings.yaml",
+                              "keys.yaml",    "app.yaml",        "app.json"};
 
 static bool is_json(const char *name) {
   size_t n = strlen(name);
@@ -15,7 +16,8 @@ static bool is_json(const char *name) {
 }
 
 static int parse_any(const char *name, const char *buf, size_t len, mf_docs *d, mf_error *err) {
-  return is_json(name) ? mf_parse_json(buf, len, name, NULL, d, err) : mf_parse(buf, len, name, d, err);
+  return is_json(name) ? mf_parse_json(buf, len, name, NULL, d, err)
+                       : mf_parse(buf, len, name, d, err);
 }
 
 /* kubectl -o json prints several objects back to back: split them. */
@@ -26,12 +28,16 @@ static size_t split_json(char *s, char **parts, size_t cap) {
   char *start = NULL;
   for (char *p = s; *p; p++) {
     if (str) {
-      if (esc) esc = false;
-      else if (*p == '\\') esc = true;
-      else if (*p == '"') str = false;
+      if (esc)
+        esc = false;
+      else if (*p == '\\')
+        esc = true;
+      else if (*p == '"')
+        str = false;
       continue;
     }
-    if (*p == '"') str = true;
+    if (*p == '"')
+      str = true;
     else if (*p == '{' || *p == '[') {
       if (depth++ == 0) start = p;
     } else if (*p == '}' || *p == ']') {
@@ -54,7 +60,8 @@ static char *yaml_of_docs(const mf_docs *d) {
     char *y = mf_to_yaml(d->items[i].obj);
     assert_non_null(y);
     size_t n = strlen(y);
-    while (len + n + 1 > cap) all = realloc(all, cap *= 2);
+    while (len + n + 1 > cap)
+      all = realloc(all, cap *= 2);
     memcpy(all + len, y, n + 1);
     len += n;
     free(y);
@@ -69,8 +76,9 @@ static void first_difference(const char *a, const char *b) {
     i++;
   }
   size_t from = i > ls + 60 ? i - 60 : ls;
-  print_message("first difference at line %zu, byte %zu:\n  kubectl: ...%.120s\n  ours:    ...%.120s\n", line, i,
-                a + from, b + from);
+  print_message(
+      "first difference at line %zu, byte %zu:\n  kubectl: ...%.120s\n  ours:    ...%.120s\n", line,
+      i, a + from, b + from);
 }
 
 /* Known, deliberate difference: kubectl prints a "<<" key plain, which then
@@ -78,7 +86,7 @@ static void first_difference(const char *a, const char *b) {
  * to kubectl's form before comparing. */
 static char *kubectl_form(char *s) {
   for (char *p = s; (p = strstr(p, "\"<<\": ")) != NULL;) {
-    memmove(p, p + 1, strlen(p + 1) + 1); /* drop the opening quote */
+    memmove(p, p + 1, strlen(p + 1) + 1);     /* drop the opening quote */
     memmove(p + 2, p + 3, strlen(p + 3) + 1); /* and the closing one */
   }
   return s;
@@ -96,12 +104,14 @@ static void kubectl_reads_like_us(void **state) {
     mf_docs mine = {0};
     mf_error err;
     char eb[700];
-    if (parse_any(files[f], buf, len, &mine, &err)) fail_msg("%s", mf_error_format(&err, eb, sizeof(eb)));
+    if (parse_any(files[f], buf, len, &mine, &err))
+      fail_msg("%s", mf_error_format(&err, eb, sizeof(eb)));
     char *kj = mf_t_kubectl_print(path, "json");
     assert_non_null(kj);
     char *parts[64];
     size_t np = split_json(kj, parts, 64);
-    if (np != mine.count) fail_msg("%s: kubectl has %zu objects, we have %zu", files[f], np, mine.count);
+    if (np != mine.count)
+      fail_msg("%s: kubectl has %zu objects, we have %zu", files[f], np, mine.count);
     for (size_t i = 0; i < np; i++) {
       mf_docs theirs = {0};
       if (mf_parse_json(parts[i], strlen(parts[i]), "kubectl.json", NULL, &theirs, &err))
@@ -182,11 +192,56 @@ static void configmap_literals(void **state) {
   (void)state;
   MF_NEED_KUBECTL();
   static const char *vals[] = {
-      "true",  "yes", "No", "ON", "~", "null", "", "123", "1.5", "0x1F", "017", "1e3", "1_000", ".inf", "-", "- x",
-      "a: b",  "a:b", "#c", "a #c", " lead", "trail ", "it's", "\"q\"", "[x]", "{x}", "2024-01-01", "12:30",
-      "line1\nline2", "line1\nline2\n", "\n", "x\n\n", "  indented\nblock\n", "tab\there", "café", "😀",
-      "a long value with spaces that goes on and on past the eighty column limit of the go-yaml emitter for sure",
-      "key=value=more", "%{x}", "@v", "`x`", "!x", "&x", "*x", "|x", ">x", "?", ":", ",",
+      "true",
+      "yes",
+      "No",
+      "ON",
+      "~",
+      "null",
+      "",
+      "123",
+      "1.5",
+      "0x1F",
+      "017",
+      "1e3",
+      "1_000",
+      ".inf",
+      "-",
+      "- x",
+      "a: b",
+      "a:b",
+      "#c",
+      "a #c",
+      " lead",
+      "trail ",
+      "it's",
+      "\"q\"",
+      "[x]",
+      "{x}",
+      "2024-01-01",
+      "12:30",
+      "line1\nline2",
+      "line1\nline2\n",
+      "\n",
+      "x\n\n",
+      "  indented\nblock\n",
+      "tab\there",
+      "café",
+      "😀",
+      "a long value with spaces that goes on and on past the eighty column limit of the go-yaml "
+      "emitter for sure",
+      "key=value=more",
+      "%{x}",
+      "@v",
+      "`x`",
+      "!x",
+      "&x",
+      "*x",
+      "|x",
+      ">x",
+      "?",
+      ":",
+      ",",
   };
   size_t n = sizeof(vals) / sizeof(vals[0]);
   char *argv[128];
@@ -225,7 +280,8 @@ static void configmap_literals(void **state) {
     first_difference(ky, ours);
     fail_msg("configmap literals differ");
   }
-  for (size_t i = 0; i < n; i++) free(lits[i]);
+  for (size_t i = 0; i < n; i++)
+    free(lits[i]);
   free(ky);
   free(err);
   free(ours);

@@ -25,12 +25,18 @@ static void check_scalars(const scalar_case *cases, size_t n) {
 
 static void booleans(void **state) {
   (void)state;
-  static const char *t[] = {"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"};
-  static const char *f[] = {"n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"};
-  static const char *s[] = {"yEs", "tRUE", "oN", "nO", "fALSE", "oFF", "yes please", "truee", "T", "F", "1y"};
-  for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) check_scalars(&(scalar_case){t[i], "true"}, 1);
-  for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) check_scalars(&(scalar_case){f[i], "false"}, 1);
-  for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++) check_scalars(&(scalar_case){s[i], NULL}, 1);
+  static const char *t[] = {"y",    "Y",    "yes", "Yes", "YES", "true",
+                            "True", "TRUE", "on",  "On",  "ON"};
+  static const char *f[] = {"n",     "N",     "no",  "No",  "NO", "false",
+                            "False", "FALSE", "off", "Off", "OFF"};
+  static const char *s[] = {"yEs",        "tRUE",  "oN", "nO", "fALSE", "oFF",
+                            "yes please", "truee", "T",  "F",  "1y"};
+  for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+    check_scalars(&(scalar_case){t[i], "true"}, 1);
+  for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+    check_scalars(&(scalar_case){f[i], "false"}, 1);
+  for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++)
+    check_scalars(&(scalar_case){s[i], NULL}, 1);
   /* quoted: always strings */
   char *g = mf_t_value("a: \"yes\"\nb: 'true'\nc: \"on\"\n");
   assert_string_equal(g, "{\"a\":\"yes\",\"b\":\"true\",\"c\":\"on\"}");
@@ -39,8 +45,9 @@ static void booleans(void **state) {
 
 static void nulls(void **state) {
   (void)state;
-  static const scalar_case c[] = {{"~", "null"}, {"null", "null"}, {"Null", "null"}, {"NULL", "null"},
-                                  {"nULL", NULL}, {"nil", NULL},   {"None", NULL}};
+  static const scalar_case c[] = {{"~", "null"},    {"null", "null"}, {"Null", "null"},
+                                  {"NULL", "null"}, {"nULL", NULL},   {"nil", NULL},
+                                  {"None", NULL}};
   check_scalars(c, sizeof(c) / sizeof(c[0]));
   char *g = mf_t_value("a:\nb: \"\"\nc: ''\nd: \"~\"\n");
   assert_string_equal(g, "{\"a\":null,\"b\":\"\",\"c\":\"\",\"d\":\"~\"}");
@@ -58,20 +65,20 @@ static void integers(void **state) {
       {"+42", "42"},
       {"-42", "-42"},
       {"007", "7"},
-      {"010", "8"},            /* 0-prefixed octal */
-      {"0o17", "15"},          /* 0o octal */
+      {"010", "8"},   /* 0-prefixed octal */
+      {"0o17", "15"}, /* 0o octal */
       {"0O17", "15"},
       {"0x1F", "31"},
       {"0X1f", "31"},
       {"-0x1F", "-31"},
       {"0b101", "5"},
       {"-0b101", "-5"},
-      {"1_000", "1000"},       /* underscores are dropped */
+      {"1_000", "1000"}, /* underscores are dropped */
       {"1__0", "10"},
       {"1_", "1"},
       {"0x_1F", "31"},
       {"0o1_7", "15"},
-      {"08", "8"},             /* not octal: read as the float 8 */
+      {"08", "8"}, /* not octal: read as the float 8 */
       {"09", "9"},
       {"9223372036854775807", "9223372036854775807"},
       {"-9223372036854775808", "-9223372036854775808"},
@@ -172,8 +179,8 @@ static void floats(void **state) {
 
 static void inf_nan_rejected(void **state) {
   (void)state;
-  static const char *bad[] = {".inf", ".Inf", ".INF", "+.inf", "-.inf", "-.Inf", ".nan", ".NaN", ".NAN",
-                              "!!float .inf"};
+  static const char *bad[] = {".inf",  ".Inf", ".INF", "+.inf", "-.inf",
+                              "-.Inf", ".nan", ".NaN", ".NAN",  "!!float .inf"};
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     char doc[64];
     snprintf(doc, sizeof(doc), "apiVersion: v1\nkind: X\nv: %s\n", bad[i]);
@@ -210,10 +217,12 @@ static void timestamps_and_strings(void **state) {
 
 static void quoted_and_escapes(void **state) {
   (void)state;
-  char *g = mf_t_value("a: \"x\\ty\\u00e9\\x41\"\nb: 'it''s'\nc: \"line\\nbreak\"\nd: plain # comment\n"
-                       "e: \"123\"\nf: '0x1F'\ng: \"\\U0001F600\"\nh: \"<&>\"\n");
-  assert_string_equal(g, "{\"a\":\"x\\tyéA\",\"b\":\"it's\",\"c\":\"line\\nbreak\",\"d\":\"plain\",\"e\":\"123\","
-                         "\"f\":\"0x1F\",\"g\":\"😀\",\"h\":\"\\u003c\\u0026\\u003e\"}");
+  char *g =
+      mf_t_value("a: \"x\\ty\\u00e9\\x41\"\nb: 'it''s'\nc: \"line\\nbreak\"\nd: plain # comment\n"
+                 "e: \"123\"\nf: '0x1F'\ng: \"\\U0001F600\"\nh: \"<&>\"\n");
+  assert_string_equal(
+      g, "{\"a\":\"x\\tyéA\",\"b\":\"it's\",\"c\":\"line\\nbreak\",\"d\":\"plain\",\"e\":\"123\","
+         "\"f\":\"0x1F\",\"g\":\"😀\",\"h\":\"\\u003c\\u0026\\u003e\"}");
   free(g);
   /* multi-line flow scalars fold */
   g = mf_t_value("a: \"one\n  two\n\n  three\"\nb: plain\n  continued\n");
@@ -232,9 +241,11 @@ static void block_scalars(void **state) {
                        "indentkeep: |1+\n  x\n\n"
                        "empty: |\n"
                        "last: end\n");
-  assert_string_equal(g, "{\"clip\":\"a\\nb\\n\",\"empty\":\"\",\"folded\":\"a b\\nc\\n d\\ne\\n\",\"foldstrip\":\"x y\","
-                         "\"indent\":\"  four\\ntwo\\n\",\"indentkeep\":\" x\\n\\n\",\"keep\":\"a\\nb\\n\\n\","
-                         "\"last\":\"end\",\"strip\":\"a\\nb\"}");
+  assert_string_equal(
+      g, "{\"clip\":\"a\\nb\\n\",\"empty\":\"\",\"folded\":\"a b\\nc\\n "
+         "d\\ne\\n\",\"foldstrip\":\"x y\","
+         "\"indent\":\"  four\\ntwo\\n\",\"indentkeep\":\" x\\n\\n\",\"keep\":\"a\\nb\\n\\n\","
+         "\"last\":\"end\",\"strip\":\"a\\nb\"}");
   free(g);
   /* block scalars are never resolved: "true" stays a string */
   g = mf_t_value("a: |-\n  true\nb: >-\n  123\n");
@@ -245,7 +256,9 @@ static void block_scalars(void **state) {
 static void flow_collections(void **state) {
   (void)state;
   char *g = mf_t_value("a: [1, \"two\", three, {x: z}, [], {}]\nb: {c: d, e: [f, yes]}\n");
-  assert_string_equal(g, "{\"a\":[1,\"two\",\"three\",{\"x\":\"z\"},[],{}],\"b\":{\"c\":\"d\",\"e\":[\"f\",true]}}");
+  assert_string_equal(
+      g,
+      "{\"a\":[1,\"two\",\"three\",{\"x\":\"z\"},[],{}],\"b\":{\"c\":\"d\",\"e\":[\"f\",true]}}");
   free(g);
   g = mf_t_value("[a, b]\n");
   assert_string_equal(g, "[\"a\",\"b\"]");
@@ -257,20 +270,24 @@ static void flow_collections(void **state) {
 
 static void tags(void **state) {
   (void)state;
-  char *g = mf_t_value("a: !!str 123\nb: !!int \"42\"\nc: !!float 1\nd: !!bool yes\ne: !!null \"\"\n"
-                       "f: !!binary aGVsbG8=\ng: ! 12\nh: !foo bar\ni: !!timestamp 2001-12-14\n"
-                       "j: !!str true\nk: !!float \"2.5\"\nl: !custom {x: 1}\nm: !!binary |\n  aGVs\n  bG8=\n");
-  assert_string_equal(g, "{\"a\":\"123\",\"b\":42,\"c\":1,\"d\":true,\"e\":null,\"f\":\"hello\",\"g\":\"12\","
-                         "\"h\":\"bar\",\"i\":\"2001-12-14\",\"j\":\"true\",\"k\":2.5,\"l\":{\"x\":1},\"m\":\"hello\"}");
+  char *g = mf_t_value(
+      "a: !!str 123\nb: !!int \"42\"\nc: !!float 1\nd: !!bool yes\ne: !!null \"\"\n"
+      "f: !!binary aGVsbG8=\ng: ! 12\nh: !foo bar\ni: !!timestamp 2001-12-14\n"
+      "j: !!str true\nk: !!float \"2.5\"\nl: !custom {x: 1}\nm: !!binary |\n  aGVs\n  bG8=\n");
+  assert_string_equal(
+      g, "{\"a\":\"123\",\"b\":42,\"c\":1,\"d\":true,\"e\":null,\"f\":\"hello\",\"g\":\"12\","
+         "\"h\":\"bar\",\"i\":\"2001-12-14\",\"j\":\"true\",\"k\":2.5,\"l\":{\"x\":1},\"m\":"
+         "\"hello\"}");
   free(g);
   /* invalid UTF-8 from !!binary becomes U+FFFD, as Go's encoding/json does */
   g = mf_t_value("a: !!binary /w==\n");
   assert_string_equal(g, "{\"a\":\"\xEF\xBF\xBD\"}");
   free(g);
-  static const char *bad[] = {"a: !!int abc\n",        "a: !!float abc\n",   "a: !!binary \"a\"\n",
-                              "a: !!bool 1\n",         "a: !!null x\n",      "a: !!timestamp foo\n",
-                              "a: !!int 1e3\n",        "a: !!binary a$==\n", "a: !!float 18446744073709551615\n",
-                              "a: !!binary AAAA\n"};
+  static const char *bad[] = {
+      "a: !!int abc\n",    "a: !!float abc\n",   "a: !!binary \"a\"\n",
+      "a: !!bool 1\n",     "a: !!null x\n",      "a: !!timestamp foo\n",
+      "a: !!int 1e3\n",    "a: !!binary a$==\n", "a: !!float 18446744073709551615\n",
+      "a: !!binary AAAA\n"};
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     g = mf_t_value(bad[i]);
     if (strncmp(g, "ERR:", 4) != 0) fail_msg("%s -> %s, want an error", bad[i], g);
@@ -278,15 +295,18 @@ static void tags(void **state) {
   }
   cJSON *arr;
   mf_error err;
-  assert_int_equal(mf_yaml_to_json("x: 1\na: !!int abc\n", 17, "t.yaml", NULL, &arr, &err), MF_EVALUE);
-  assert_string_equal(err.message, "error converting YAML to JSON: yaml: cannot decode !!str `abc` as a !!int");
+  assert_int_equal(mf_yaml_to_json("x: 1\na: !!int abc\n", 17, "t.yaml", NULL, &arr, &err),
+                   MF_EVALUE);
+  assert_string_equal(err.message,
+                      "error converting YAML to JSON: yaml: cannot decode !!str `abc` as a !!int");
   assert_int_equal(err.line, 2);
 }
 
 static void anchors_aliases(void **state) {
   (void)state;
   char *g = mf_t_value("a: &x hello\nb: *x\nc: &l [1, *x]\nd: *l\ne: &m {k: *x}\nf: [*m, *m]\n");
-  assert_string_equal(g, "{\"a\":\"hello\",\"b\":\"hello\",\"c\":[1,\"hello\"],\"d\":[1,\"hello\"],\"e\":{\"k\":\"hello\"},"
+  assert_string_equal(g, "{\"a\":\"hello\",\"b\":\"hello\",\"c\":[1,\"hello\"],\"d\":[1,\"hello\"],"
+                         "\"e\":{\"k\":\"hello\"},"
                          "\"f\":[{\"k\":\"hello\"},{\"k\":\"hello\"}]}");
   free(g);
   /* redefinition: later anchor wins */
@@ -314,7 +334,8 @@ static void merge_keys(void **state) {
   free(g);
   /* a sequence of maps: earlier maps win */
   g = mf_t_value("a: &a {x: 1}\nb: &b {x: 2, w: 2}\nc:\n  <<: [*a, *b]\n  z: 3\n");
-  assert_string_equal(g, "{\"a\":{\"x\":1},\"b\":{\"w\":2,\"x\":2},\"c\":{\"w\":2,\"x\":1,\"z\":3}}");
+  assert_string_equal(g,
+                      "{\"a\":{\"x\":1},\"b\":{\"w\":2,\"x\":2},\"c\":{\"w\":2,\"x\":1,\"z\":3}}");
   free(g);
   /* inline mapping, two merges, tagged merge, quoted "<<" is a plain key */
   g = mf_t_value("c:\n  <<: {x: 1}\n  <<: {x: 2}\nd:\n  !!merge <<: {a: 1}\ne:\n  \"<<\": 1\n");
@@ -322,10 +343,11 @@ static void merge_keys(void **state) {
   free(g);
   /* nested merges */
   g = mf_t_value("a: &a {x: 1}\nb: &b {<<: *a, w: 2}\nc: {<<: *b, z: 3}\n");
-  assert_string_equal(g, "{\"a\":{\"x\":1},\"b\":{\"w\":2,\"x\":1},\"c\":{\"w\":2,\"x\":1,\"z\":3}}");
+  assert_string_equal(g,
+                      "{\"a\":{\"x\":1},\"b\":{\"w\":2,\"x\":1},\"c\":{\"w\":2,\"x\":1,\"z\":3}}");
   free(g);
-  static const char *bad[] = {"c:\n  <<: 1\n", "a: &a [1]\nc:\n  <<: *a\n", "c:\n  <<: [{a: 1}, 2]\n",
-                              "c:\n  <<:\n"};
+  static const char *bad[] = {"c:\n  <<: 1\n", "a: &a [1]\nc:\n  <<: *a\n",
+                              "c:\n  <<: [{a: 1}, 2]\n", "c:\n  <<:\n"};
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     g = mf_t_value(bad[i]);
     if (strcmp(g, "ERR:-4") != 0) fail_msg("%s -> %s, want ERR:-4", bad[i], g);
@@ -335,30 +357,39 @@ static void merge_keys(void **state) {
 
 static void keys_to_strings(void **state) {
   (void)state;
-  char *g = mf_t_value("true: a\nfalse: b\n1: c\n1.5: d\n0x10: e\n010: f\n2001-12-14: g\n-7: i\n"
-                       "1e10: j\n0.1: k\n3.14159265358979: l\n.inf: m\n-.inf: nv\n.nan: o\n!!str 5: p\n"
-                       "123456789012345678901234567890: q\n");
+  char *g =
+      mf_t_value("true: a\nfalse: b\n1: c\n1.5: d\n0x10: e\n010: f\n2001-12-14: g\n-7: i\n"
+                 "1e10: j\n0.1: k\n3.14159265358979: l\n.inf: m\n-.inf: nv\n.nan: o\n!!str 5: p\n"
+                 "123456789012345678901234567890: q\n");
   /* compare as parsed objects (order-independent) */
   cJSON *got = cJSON_Parse(g);
   assert_non_null(got);
-  const char *want[][2] = {{"true", "a"}, {"false", "b"}, {"1", "c"}, {"1.5", "d"}, {"16", "e"}, {"8", "f"},
-                           {"2001-12-14", "g"}, {"-7", "i"}, {"1e+10", "j"}, {"0.1", "k"}, {"3.1415927", "l"},
-                           {".inf", "m"}, {"-.inf", "nv"}, {".nan", "o"}, {"5", "p"}, {"1.2345679e+29", "q"}};
+  const char *want[][2] = {
+      {"true", "a"},   {"false", "b"}, {"1", "c"},          {"1.5", "d"},
+      {"16", "e"},     {"8", "f"},     {"2001-12-14", "g"}, {"-7", "i"},
+      {"1e+10", "j"},  {"0.1", "k"},   {"3.1415927", "l"},  {".inf", "m"},
+      {"-.inf", "nv"}, {".nan", "o"},  {"5", "p"},          {"1.2345679e+29", "q"}};
   free(g);
   g = NULL;
   size_t nwant = sizeof(want) / sizeof(want[0]);
   assert_int_equal((size_t)cJSON_GetArraySize(got), nwant);
   for (size_t i = 0; i < nwant; i++) {
     cJSON *v = cJSON_GetObjectItemCaseSensitive(got, want[i][0]);
-    if (!cJSON_IsString(v) || strcmp(v->valuestring, want[i][1]) != 0) fail_msg("key %s", want[i][0]);
+    if (!cJSON_IsString(v) || strcmp(v->valuestring, want[i][1]) != 0)
+      fail_msg("key %s", want[i][0]);
   }
   cJSON_Delete(got);
   /* true: and yes: collide -> duplicate */
   g = mf_t_value("true: a\nyes: b\n");
   assert_string_equal(g, "ERR:-5");
   free(g);
-  static const char *bad[] = {"~: a\n", "null: a\n", "? [1, 2]\n: a\n", "? {a: 1}\n: a\n",
-                              "18446744073709551615: a\n", "? \n: b\n", "k: &k [1]\n*k : v\n"};
+  static const char *bad[] = {"~: a\n",
+                              "null: a\n",
+                              "? [1, 2]\n: a\n",
+                              "? {a: 1}\n: a\n",
+                              "18446744073709551615: a\n",
+                              "? \n: b\n",
+                              "k: &k [1]\n*k : v\n"};
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     g = mf_t_value(bad[i]);
     if (strcmp(g, "ERR:-4") != 0) fail_msg("%s -> %s, want ERR:-4", bad[i], g);
@@ -373,10 +404,8 @@ static void duplicate_keys(void **state) {
     int line, col, first;
     const char *key;
   } c[] = {
-      {"a: 1\nb: 2\na: 3\n", 3, 1, 1, "a"},
-      {"x:\n  b: 1\n  c: 2\n  b: 2\n", 4, 3, 2, "b"},
-      {"a: {x: 1, x: 2}\n", 1, 11, 1, "x"},
-      {"1: a\n\"1\": b\n", 2, 1, 1, "1"},
+      {"a: 1\nb: 2\na: 3\n", 3, 1, 1, "a"}, {"x:\n  b: 1\n  c: 2\n  b: 2\n", 4, 3, 2, "b"},
+      {"a: {x: 1, x: 2}\n", 1, 11, 1, "x"}, {"1: a\n\"1\": b\n", 2, 1, 1, "1"},
       {"0x10: a\n16: b\n", 2, 1, 1, "16"},
   };
   for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
@@ -386,7 +415,8 @@ static void duplicate_keys(void **state) {
     assert_int_equal(rc, MF_EDUPKEY);
     assert_null(arr);
     char want[200];
-    snprintf(want, sizeof(want), "mapping key \"%s\" already defined at line %d", c[i].key, c[i].first);
+    snprintf(want, sizeof(want), "mapping key \"%s\" already defined at line %d", c[i].key,
+             c[i].first);
     if (!strstr(err.message, want)) fail_msg("%s: %s", c[i].doc, err.message);
     assert_int_equal(err.line, c[i].line);
     assert_int_equal(err.column, c[i].col);
@@ -427,7 +457,8 @@ static void documents_and_lines(void **state) {
   assert_int_equal(d.count, 0);
   assert_null(d.items);
   /* empty inputs */
-  static const char *empty[] = {"", "\n", "# c\n", "---\n", "---\n...\n", "~\n", "null\n", "---\n---\n---\n"};
+  static const char *empty[] = {"",           "\n",  "# c\n",  "---\n",
+                                "---\n...\n", "~\n", "null\n", "---\n---\n---\n"};
   for (size_t i = 0; i < sizeof(empty) / sizeof(empty[0]); i++) {
     assert_int_equal(mf_parse(empty[i], strlen(empty[i]), "e.yaml", &d, &err), 0);
     assert_int_equal(d.count, 0);
@@ -464,8 +495,8 @@ static void lists_expand(void **state) {
   if (rc) fail_msg("%s", mf_error_format(&err, eb, sizeof(eb)));
   assert_int_equal(d.count, 6);
   char key[256];
-  const char *want[] = {"/ConfigMap//first", "/ConfigMap//a", "apps/Deployment/x/b", "/ConfigMap//typed", "/Secret//s",
-                        "example.com/WishList//"};
+  const char *want[] = {"/ConfigMap//first", "/ConfigMap//a", "apps/Deployment/x/b",
+                        "/ConfigMap//typed", "/Secret//s",    "example.com/WishList//"};
   int lines[] = {1, 4, 4, 14, 14, 26};
   for (size_t i = 0; i < 6; i++) {
     assert_int_equal(mf_obj_key(d.items[i].obj, key, sizeof(key)), 0);
@@ -478,14 +509,16 @@ static void lists_expand(void **state) {
   assert_int_equal(mf_parse(bad, strlen(bad), "l.yaml", &d, &err), MF_EOBJECT);
   assert_non_null(strstr(err.message, "item 0 of the List has no kind"));
   assert_int_equal(err.line, 1);
-  const char *nested = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: List\n  items:\n"
-                       "  - {apiVersion: v1, kind: ConfigMap, metadata: {name: deep}}\n";
+  const char *nested =
+      "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: List\n  items:\n"
+      "  - {apiVersion: v1, kind: ConfigMap, metadata: {name: deep}}\n";
   assert_int_equal(mf_parse(nested, strlen(nested), "n.yaml", &d, &err), 0);
   assert_int_equal(d.count, 1);
   assert_string_equal(mf_obj_name(d.items[0].obj), "deep");
   mf_docs_free(&d);
   /* items: null (Argo CD's isNullList) holds nothing */
-  const char *null_list = "apiVersion: v1\nkind: ConfigMapList\nitems: null\n---\napiVersion: v1\nkind: A\n";
+  const char *null_list =
+      "apiVersion: v1\nkind: ConfigMapList\nitems: null\n---\napiVersion: v1\nkind: A\n";
   assert_int_equal(mf_parse(null_list, strlen(null_list), "n.yaml", &d, &err), 0);
   assert_int_equal(d.count, 1);
   assert_string_equal(mf_obj_kind(d.items[0].obj), "A");
@@ -513,7 +546,8 @@ static void object_checks(void **state) {
       {"apiVersion: v1\nkind: A\n---\n42\n", MF_ENOTOBJ, 3, "the document is a number"},
       {"---\ntrue\n", MF_ENOTOBJ, 1, "is a boolean"},
       {"{}\n", MF_EOBJECT, 1, "has no apiVersion and no kind"},
-      {"apiVersion: v1\nkind: A\n---\nkind: ConfigMap\nmetadata: {name: x}\n", MF_EOBJECT, 3, "has no apiVersion"},
+      {"apiVersion: v1\nkind: A\n---\nkind: ConfigMap\nmetadata: {name: x}\n", MF_EOBJECT, 3,
+       "has no apiVersion"},
       {"\n\napiVersion: v1\nmetadata: {name: x}\n", MF_EOBJECT, 3, "has no kind"},
       {"apiVersion: v1\nkind: 5\n", MF_EOBJECT, 1, "has no kind"},
       {"apiVersion: v1\nkind: \"\"\n", MF_EOBJECT, 1, "has no kind"},
@@ -550,9 +584,12 @@ static void object_checks(void **state) {
 
 static void json_files(void **state) {
   (void)state;
-  const char *j = "{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"ConfigMap\",\n  \"metadata\": {\"name\": \"j\"},\n"
-                  "  \"data\": {\"a\": \"yes\", \"n\": 1.0, \"big\": 123456789012345678901234567890, \"e\": 1e-7,\n"
-                  "  \"u\": \"\\u00e9\\ud83d\\ude00\\/\", \"lone\": \"\\ud800\", \"neg0\": -0, \"f\": -0.0}\n}\n";
+  const char *j = "{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"ConfigMap\",\n  \"metadata\": "
+                  "{\"name\": \"j\"},\n"
+                  "  \"data\": {\"a\": \"yes\", \"n\": 1.0, \"big\": "
+                  "123456789012345678901234567890, \"e\": 1e-7,\n"
+                  "  \"u\": \"\\u00e9\\ud83d\\ude00\\/\", \"lone\": \"\\ud800\", \"neg0\": -0, "
+                  "\"f\": -0.0}\n}\n";
   mf_docs d = {0};
   mf_error err;
   char eb[600];
@@ -560,7 +597,8 @@ static void json_files(void **state) {
   if (rc) fail_msg("%s", mf_error_format(&err, eb, sizeof(eb)));
   assert_int_equal(d.count, 1);
   char *s = mf_canonical_json(cJSON_GetObjectItem(d.items[0].obj, "data"));
-  assert_string_equal(s, "{\"a\":\"yes\",\"big\":123456789012345678901234567890,\"e\":1e-7,\"f\":0,\"lone\":\"\xEF\xBF\xBD\","
+  assert_string_equal(s, "{\"a\":\"yes\",\"big\":123456789012345678901234567890,\"e\":1e-7,\"f\":0,"
+                         "\"lone\":\"\xEF\xBF\xBD\","
                          "\"n\":1,\"neg0\":0,\"u\":\"é😀/\"}");
   free(s);
   mf_docs_free(&d);
@@ -593,7 +631,8 @@ static void json_files(void **state) {
   /* deep nesting */
   size_t n = 3000;
   char *deep = malloc(2 * n + 1);
-  for (size_t i = 0; i < n; i++) deep[i] = '[', deep[2 * n - 1 - i] = ']';
+  for (size_t i = 0; i < n; i++)
+    deep[i] = '[', deep[2 * n - 1 - i] = ']';
   deep[2 * n] = '\0';
   assert_int_equal(mf_parse_json(deep, 2 * n, "d.json", NULL, &d, &err), MF_ELIMIT);
   free(deep);
@@ -601,15 +640,24 @@ static void json_files(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(booleans),         cmocka_unit_test(nulls),
-      cmocka_unit_test(integers),         cmocka_unit_test(big_integers_exact),
-      cmocka_unit_test(floats),           cmocka_unit_test(inf_nan_rejected),
-      cmocka_unit_test(timestamps_and_strings), cmocka_unit_test(quoted_and_escapes),
-      cmocka_unit_test(block_scalars),    cmocka_unit_test(flow_collections),
-      cmocka_unit_test(tags),             cmocka_unit_test(anchors_aliases),
-      cmocka_unit_test(merge_keys),       cmocka_unit_test(keys_to_strings),
-      cmocka_unit_test(duplicate_keys),   cmocka_unit_test(documents_and_lines),
-      cmocka_unit_test(lists_expand),     cmocka_unit_test(object_checks),
+      cmocka_unit_test(booleans),
+      cmocka_unit_test(nulls),
+      cmocka_unit_test(integers),
+      cmocka_unit_test(big_integers_exact),
+      cmocka_unit_test(floats),
+      cmocka_unit_test(inf_nan_rejected),
+      cmocka_unit_test(timestamps_and_strings),
+      cmocka_unit_test(quoted_and_escapes),
+      cmocka_unit_test(block_scalars),
+      cmocka_unit_test(flow_collections),
+      cmocka_unit_test(tags),
+      cmocka_unit_test(anchors_aliases),
+      cmocka_unit_test(merge_keys),
+      cmocka_unit_test(keys_to_strings),
+      cmocka_unit_test(duplicate_keys),
+      cmocka_unit_test(documents_and_lines),
+      cmocka_unit_test(lists_expand),
+      cmocka_unit_test(object_checks),
       cmocka_unit_test(json_files),
   };
   return cmocka_run_group_tests_name("mf_parse", tests, NULL, NULL);

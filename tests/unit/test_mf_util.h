@@ -19,12 +19,12 @@
 
 #include "engine/manifest/manifest.h"
 
-#define MF_ASSERT_OK(expr)                                                                    \
-  do {                                                                                        \
-    mf_error e_ = {0};                                                                        \
-    (void)e_;                                                                                 \
-    int rc_ = (expr);                                                                         \
-    if (rc_ != 0) fail_msg("%s failed: %d", #expr, rc_);                                      \
+#define MF_ASSERT_OK(expr)                                                                         \
+  do {                                                                                             \
+    mf_error e_ = {0};                                                                             \
+    (void)e_;                                                                                      \
+    int rc_ = (expr);                                                                              \
+    if (rc_ != 0) fail_msg("%s failed: %d", #expr, rc_);                                           \
   } while (0)
 
 /* Directory of the test data (tests/data/manifest), from the repo root or
@@ -37,8 +37,8 @@ static inline const char *mf_t_datadir(void) {
     snprintf(dir, sizeof(dir), "%s", env);
     return dir;
   }
-  const char *cands[] = {"tests/data/manifest", "../tests/data/manifest", "../../tests/data/manifest",
-                         "../../../tests/data/manifest"};
+  const char *cands[] = {"tests/data/manifest", "../tests/data/manifest",
+                         "../../tests/data/manifest", "../../../tests/data/manifest"};
   for (size_t i = 0; i < sizeof(cands) / sizeof(cands[0]); i++) {
     struct stat st;
     if (stat(cands[i], &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -91,8 +91,10 @@ static inline const char *mf_t_kubectl(void) {
   done = 1;
   const char *env = getenv("KUBECTL");
   if (env) { /* explicit: use it or nothing (KUBECTL=none skips the oracle) */
-    if (access(env, X_OK) == 0) snprintf(path, sizeof(path), "%s", env);
-    else path[0] = '\0';
+    if (access(env, X_OK) == 0)
+      snprintf(path, sizeof(path), "%s", env);
+    else
+      path[0] = '\0';
     return path[0] ? path : NULL;
   }
   const char *cands[] = {"/usr/bin/kubectl", "build/oracles/kubectl", "../build/oracles/kubectl",
@@ -114,12 +116,13 @@ static inline const char *mf_t_kubectl(void) {
   return NULL;
 }
 
-#define MF_NEED_KUBECTL()                                                                                 \
-  do {                                                                                                     \
-    if (!mf_t_kubectl()) {                                                                                 \
-      print_message("kubectl not found (set KUBECTL or run scripts/fetch-oracles.sh): skipping oracle\n"); \
-      skip();                                                                                              \
-    }                                                                                                      \
+#define MF_NEED_KUBECTL()                                                                          \
+  do {                                                                                             \
+    if (!mf_t_kubectl()) {                                                                         \
+      print_message(                                                                               \
+          "kubectl not found (set KUBECTL or run scripts/fetch-oracles.sh): skipping oracle\n");   \
+      skip();                                                                                      \
+    }                                                                                              \
   } while (0)
 
 /* Runs argv, returns its stdout (malloc'd) or NULL if it failed; the exit
@@ -168,8 +171,9 @@ static inline char *mf_t_run(char *const argv[], int *status, char **errout) {
 /* `kubectl patch --local --type merge -p {} -f FILE -o FORMAT`: kubectl
  * reads the file as `kubectl apply` does and prints it as `kubectl get`. */
 static inline char *mf_t_kubectl_print(const char *file, const char *format) {
-  char *argv[] = {(char *)mf_t_kubectl(), "patch", "--local", "--type", "merge", "-p", "{}", "-f", (char *)file, "-o",
-                  (char *)format, NULL};
+  char *argv[] = {
+      (char *)mf_t_kubectl(), "patch", "--local",      "--type", "merge", "-p", "{}", "-f",
+      (char *)file,           "-o",    (char *)format, NULL};
   int st;
   char *err = NULL;
   char *out = mf_t_run(argv, &st, &err);

@@ -40,23 +40,23 @@ extern "C" {
 /* Errors                                                               */
 
 typedef enum helm_code {
-	HELM_OK = 0,
-	HELM_EINVALID = -1,  /* bad input: chart, values, flags */
-	HELM_ENOTFOUND = -2, /* missing file, chart, template */
-	HELM_EIO = -3,       /* read error */
-	HELM_ENOMEM = -4,
-	HELM_ETOOBIG = -5,   /* a size / count limit was exceeded */
-	HELM_EUNSAFE = -6,   /* archive entry escapes the chart (.., /, links) */
-	HELM_ESCHEMA = -7,   /* values do not meet values.schema.json */
-	HELM_ERENDER = -8,   /* template parse / execution error */
-	HELM_EYAML = -9      /* YAML / JSON syntax error */
+  HELM_OK = 0,
+  HELM_EINVALID = -1,  /* bad input: chart, values, flags */
+  HELM_ENOTFOUND = -2, /* missing file, chart, template */
+  HELM_EIO = -3,       /* read error */
+  HELM_ENOMEM = -4,
+  HELM_ETOOBIG = -5, /* a size / count limit was exceeded */
+  HELM_EUNSAFE = -6, /* archive entry escapes the chart (.., /, links) */
+  HELM_ESCHEMA = -7, /* values do not meet values.schema.json */
+  HELM_ERENDER = -8, /* template parse / execution error */
+  HELM_EYAML = -9    /* YAML / JSON syntax error */
 } helm_code;
 
 typedef struct helm_error {
-	int code;          /* same as the return value */
-	char *message;     /* heap, Helm's text (without "Error: "); NULL if none */
-	const char *file;  /* C source file:line that set the error */
-	int line;
+  int code;         /* same as the return value */
+  char *message;    /* heap, Helm's text (without "Error: "); NULL if none */
+  const char *file; /* C source file:line that set the error */
+  int line;
 } helm_error;
 
 void helm_error_clear(helm_error *err);
@@ -67,26 +67,36 @@ const char *helm_strerror(int code);
 /* Values                                                               */
 
 typedef enum helm_vtype {
-	HELM_NULL = 0,
-	HELM_BOOL,
-	HELM_INT,    /* int64 (--set) */
-	HELM_FLOAT,  /* float64 (YAML / JSON numbers) */
-	HELM_STRING,
-	HELM_LIST,
-	HELM_MAP     /* keys kept sorted (byte-wise), unique */
+  HELM_NULL = 0,
+  HELM_BOOL,
+  HELM_INT,   /* int64 (--set) */
+  HELM_FLOAT, /* float64 (YAML / JSON numbers) */
+  HELM_STRING,
+  HELM_LIST,
+  HELM_MAP /* keys kept sorted (byte-wise), unique */
 } helm_vtype;
 
 typedef struct helm_value helm_value;
 struct helm_value {
-	helm_vtype type;
-	union {
-		int b;
-		int64_t i;
-		double f;
-		struct { char *s; size_t len; } str;
-		struct { helm_value **items; size_t n, cap; } list;
-		struct { char **keys; helm_value **vals; size_t n, cap; } map;
-	} u;
+  helm_vtype type;
+  union {
+    int b;
+    int64_t i;
+    double f;
+    struct {
+      char *s;
+      size_t len;
+    } str;
+    struct {
+      helm_value **items;
+      size_t n, cap;
+    } list;
+    struct {
+      char **keys;
+      helm_value **vals;
+      size_t n, cap;
+    } map;
+  } u;
 };
 
 helm_value *helm_value_null(void);
@@ -98,7 +108,7 @@ helm_value *helm_value_stringn(const char *s, size_t n);
 helm_value *helm_value_list(void);
 helm_value *helm_value_map(void);
 void helm_value_free(helm_value *v);
-helm_value *helm_value_copy(const helm_value *v);  /* deep; NULL on ENOMEM */
+helm_value *helm_value_copy(const helm_value *v); /* deep; NULL on ENOMEM */
 int helm_value_equal(const helm_value *a, const helm_value *b);
 
 /* Maps: get returns a borrowed pointer or NULL; set takes ownership of val
@@ -124,7 +134,7 @@ int helm_yaml_parse(const char *text, size_t len, helm_value **out, helm_error *
 int helm_yaml_parse_values(const char *text, size_t len, helm_value **out, helm_error *err);
 /* JSON (numbers float64, or int64 for integral numbers when ints_as_int64). */
 int helm_json_parse(const char *text, size_t len, int ints_as_int64, helm_value **out,
-		    helm_error *err);
+                    helm_error *err);
 /* Compact JSON as Go's encoding/json prints it (keys sorted). Heap string. */
 char *helm_value_to_json(const helm_value *v);
 
@@ -132,11 +142,11 @@ char *helm_value_to_json(const helm_value *v);
 /* strvals (--set and friends)                                          */
 
 typedef enum helm_set_kind {
-	HELM_SET = 0,        /* --set: ints int64, true/false bool, null deletes */
-	HELM_SET_STRING,     /* --set-string: every value a string */
-	HELM_SET_JSON,       /* --set-json: values are JSON */
-	HELM_SET_FILE,       /* --set-file: values are file paths, contents as strings */
-	HELM_SET_LITERAL     /* --set-literal: the whole rest is one literal string */
+  HELM_SET = 0,    /* --set: ints int64, true/false bool, null deletes */
+  HELM_SET_STRING, /* --set-string: every value a string */
+  HELM_SET_JSON,   /* --set-json: values are JSON */
+  HELM_SET_FILE,   /* --set-file: values are file paths, contents as strings */
+  HELM_SET_LITERAL /* --set-literal: the whole rest is one literal string */
 } helm_set_kind;
 
 /* Parse one flag argument ("a.b[0].c=x,d={1,2}") into `into` (a map). */
@@ -147,12 +157,18 @@ int helm_strvals_parse(const char *s, helm_set_kind kind, helm_value *into, helm
  * replaced), then --set-json, --set, --set-string, --set-file,
  * --set-literal, each in the order given. "-" as a file reads stdin. */
 typedef struct helm_values_options {
-	const char *const *value_files; size_t n_value_files;
-	const char *const *json_values; size_t n_json_values;
-	const char *const *values; size_t n_values;
-	const char *const *string_values; size_t n_string_values;
-	const char *const *file_values; size_t n_file_values;
-	const char *const *literal_values; size_t n_literal_values;
+  const char *const *value_files;
+  size_t n_value_files;
+  const char *const *json_values;
+  size_t n_json_values;
+  const char *const *values;
+  size_t n_values;
+  const char *const *string_values;
+  size_t n_string_values;
+  const char *const *file_values;
+  size_t n_file_values;
+  const char *const *literal_values;
+  size_t n_literal_values;
 } helm_values_options;
 int helm_values_merge(const helm_values_options *opts, helm_value **out, helm_error *err);
 
@@ -160,49 +176,55 @@ int helm_values_merge(const helm_values_options *opts, helm_value **out, helm_er
 /* Charts                                                               */
 
 typedef struct helm_file {
-	char *name;            /* '/'-separated, relative to the chart root */
-	unsigned char *data;   /* NUL-terminated for convenience */
-	size_t size;
+  char *name;          /* '/'-separated, relative to the chart root */
+  unsigned char *data; /* NUL-terminated for convenience */
+  size_t size;
 } helm_file;
 
 typedef struct helm_dependency {
-	char *name, *version, *repository, *condition, *alias;
-	char **tags; size_t n_tags;
-	helm_value *import_values;  /* list (strings or {child,parent} maps) or NULL */
-	int enabled;                /* set by dependency processing */
+  char *name, *version, *repository, *condition, *alias;
+  char **tags;
+  size_t n_tags;
+  helm_value *import_values; /* list (strings or {child,parent} maps) or NULL */
+  int enabled;               /* set by dependency processing */
 } helm_dependency;
 
 typedef struct helm_chart helm_chart;
 struct helm_chart {
-	/* Chart.yaml */
-	char *api_version, *name, *version, *app_version, *type, *kube_version;
-	char *description, *condition, *tags;
-	int deprecated;
-	helm_dependency *deps; size_t n_deps;  /* Chart.yaml / requirements.yaml */
-	helm_value *metadata;  /* Chart.yaml as read (for .Chart), name kept current */
+  /* Chart.yaml */
+  char *api_version, *name, *version, *app_version, *type, *kube_version;
+  char *description, *condition, *tags;
+  int deprecated;
+  helm_dependency *deps;
+  size_t n_deps;        /* Chart.yaml / requirements.yaml */
+  helm_value *metadata; /* Chart.yaml as read (for .Chart), name kept current */
 
-	helm_file *templates; size_t n_templates;  /* templates/... */
-	helm_file *files; size_t n_files;          /* .Files: every other file */
-	helm_value *values;    /* values.yaml (a map, maybe empty) */
-	char *schema; size_t schema_len;           /* values.schema.json or NULL */
+  helm_file *templates;
+  size_t n_templates; /* templates/... */
+  helm_file *files;
+  size_t n_files;     /* .Files: every other file */
+  helm_value *values; /* values.yaml (a map, maybe empty) */
+  char *schema;
+  size_t schema_len; /* values.schema.json or NULL */
 
-	helm_chart **charts; size_t n_charts;      /* charts/ (loaded sub-charts) */
-	helm_chart *parent;
+  helm_chart **charts;
+  size_t n_charts; /* charts/ (loaded sub-charts) */
+  helm_chart *parent;
 };
 
 typedef struct helm_load_limits {
-	size_t max_files;        /* per chart archive / directory tree; 0: 20000 */
-	size_t max_file_size;    /* one file, decompressed; 0: 5 MiB (Helm's) */
-	size_t max_total_size;   /* whole chart, decompressed; 0: 100 MiB (Helm's) */
-	int max_depth;           /* nested sub-charts; 0: 32 */
+  size_t max_files;      /* per chart archive / directory tree; 0: 20000 */
+  size_t max_file_size;  /* one file, decompressed; 0: 5 MiB (Helm's) */
+  size_t max_total_size; /* whole chart, decompressed; 0: 100 MiB (Helm's) */
+  int max_depth;         /* nested sub-charts; 0: 32 */
 } helm_load_limits;
 
 /* A directory or a .tgz file (Helm's loader.Load). limits may be NULL. */
 int helm_chart_load(const char *path, const helm_load_limits *limits, helm_chart **out,
-		    helm_error *err);
+                    helm_error *err);
 /* A gzip-compressed tar archive in memory (loader.LoadArchive). */
-int helm_chart_load_archive(const unsigned char *data, size_t len,
-			    const helm_load_limits *limits, helm_chart **out, helm_error *err);
+int helm_chart_load_archive(const unsigned char *data, size_t len, const helm_load_limits *limits,
+                            helm_chart **out, helm_error *err);
 void helm_chart_free(helm_chart *c);
 /* "parent/charts/name" path Helm uses in template names. Heap string. */
 char *helm_chart_full_path(const helm_chart *c);
@@ -217,7 +239,7 @@ int helm_chart_check_dependencies(const helm_chart *c, helm_error *err);
  * recursively, every sub-chart's under its name, globals copied down).
  * Returns a new tree in *out. */
 int helm_coalesce_values(const helm_chart *c, const helm_value *user, helm_value **out,
-			 helm_error *err);
+                         helm_error *err);
 /* chartutil.ProcessDependenciesWithMerge: drops disabled sub-charts
  * (condition, tags), applies aliases, and import-values into the chart's
  * values. Modifies the chart. */
@@ -229,7 +251,7 @@ int helm_validate_schema(const helm_chart *c, const helm_value *values, helm_err
 /* Validate one document against one schema (JSON text); on failure fills
  * *report with the "- field: message\n" lines (heap) and returns HELM_ESCHEMA. */
 int helm_schema_validate(const char *schema_json, size_t len, const helm_value *values,
-			 char **report, helm_error *err);
+                         char **report, helm_error *err);
 
 /* Masterminds semver constraint check (Chart.yaml kubeVersion). 1 = ok,
  * 0 = not satisfied, negative = bad constraint/version. */
@@ -239,38 +261,41 @@ int helm_semver_check(const char *constraint, const char *version);
 /* Rendering                                                            */
 
 typedef struct helm_render_options {
-	const char *release_name;   /* default "release-name" */
-	const char *namespace_;     /* default "default" */
-	const char *kube_version;   /* NULL: v1.32.0 */
-	const char *const *api_versions; size_t n_api_versions; /* added to defaults */
-	int include_crds;
-	int is_upgrade;
+  const char *release_name; /* default "release-name" */
+  const char *namespace_;   /* default "default" */
+  const char *kube_version; /* NULL: v1.32.0 */
+  const char *const *api_versions;
+  size_t n_api_versions; /* added to defaults */
+  int include_crds;
+  int is_upgrade;
 } helm_render_options;
 
 typedef struct helm_manifest {
-	char *name;     /* "chart/templates/file.yaml" */
-	char *content;  /* the document, trimmed */
-	char *kind;
-	int weight;     /* hooks: helm.sh/hook-weight */
+  char *name;    /* "chart/templates/file.yaml" */
+  char *content; /* the document, trimmed */
+  char *kind;
+  int weight; /* hooks: helm.sh/hook-weight */
 } helm_manifest;
 
 typedef struct helm_release {
-	char *manifest;          /* what Helm stores as the release manifest
-	                            ("---\n# Source: …\n…\n" per document, CRDs first
-	                            with include_crds) */
-	helm_manifest *manifests; size_t n_manifests;  /* sorted, non-hook */
-	helm_manifest *hooks; size_t n_hooks;          /* sorted hooks */
-	char *notes;             /* rendered NOTES.txt of the top chart */
-	char *warnings;          /* lines Helm logs on stderr while coalescing and
-	                            processing dependencies ("coalesce.go:237: warning: …");
-	                            set on failure too */
+  char *manifest; /* what Helm stores as the release manifest
+                     ("---\n# Source: …\n…\n" per document, CRDs first
+                     with include_crds) */
+  helm_manifest *manifests;
+  size_t n_manifests; /* sorted, non-hook */
+  helm_manifest *hooks;
+  size_t n_hooks; /* sorted hooks */
+  char *notes;    /* rendered NOTES.txt of the top chart */
+  char *warnings; /* lines Helm logs on stderr while coalescing and
+                     processing dependencies ("coalesce.go:237: warning: …");
+                     set on failure too */
 } helm_release;
 
 /* The whole `helm template` pipeline after values are merged: dependencies,
  * coalescing, schema, rendering, sorting (action.Install in client-only
  * mode).  Modifies the chart (dependency processing). */
 int helm_render(helm_chart *c, const helm_value *user_values, const helm_render_options *opts,
-		helm_release *out, helm_error *err);
+                helm_release *out, helm_error *err);
 void helm_release_free(helm_release *r);
 
 /* Helm's releaseutil.SplitManifests: documents of a rendered file, trimmed,

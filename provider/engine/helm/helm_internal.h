@@ -9,7 +9,7 @@
 
 /* Sets err (when non-NULL; replacing an earlier message) and returns code. */
 int helm_error_set(helm_error *err, int code, const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+    __attribute__((format(printf, 5, 6)));
 /* Prefixes the current message: "PREFIX: old". Returns err->code. */
 int helm_error_wrap(helm_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -23,9 +23,9 @@ void helm_warnf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Growable string. */
 typedef struct helm_sb {
-	char *s;
-	size_t len, cap;
-	int oom;
+  char *s;
+  size_t len, cap;
+  int oom;
 } helm_sb;
 int helm_sb_add(helm_sb *b, const char *s, size_t n);
 int helm_sb_puts(helm_sb *b, const char *s);
@@ -50,13 +50,13 @@ void helm_format_float_mode(double f, int json, char *buf, size_t cap);
 
 /* Tar (ustar / GNU / PAX) reader over a gzip stream, with safety checks. */
 typedef struct helm_tar_entry {
-	char *name;          /* as stored (PAX / GNU long names applied) */
-	char type;           /* tar typeflag: '0' file, '5' dir, '2' symlink, ... */
-	unsigned char *data; /* regular files only */
-	size_t size;
+  char *name;          /* as stored (PAX / GNU long names applied) */
+  char type;           /* tar typeflag: '0' file, '5' dir, '2' symlink, ... */
+  unsigned char *data; /* regular files only */
+  size_t size;
 } helm_tar_entry;
 int helm_tar_read_gz(const unsigned char *gz, size_t len, const helm_load_limits *lim,
-		     helm_tar_entry **entries, size_t *n, helm_error *err);
+                     helm_tar_entry **entries, size_t *n, helm_error *err);
 void helm_tar_entries_free(helm_tar_entry *e, size_t n);
 
 /* .helmignore rules. */
@@ -75,19 +75,18 @@ int helm_glob_match(const char *pattern, const char *name);
 
 /* Loader from a flat list of (name, data) files (loader.LoadFiles). */
 typedef struct helm_buffered_file {
-	char *name;
-	unsigned char *data;
-	size_t size;
+  char *name;
+  unsigned char *data;
+  size_t size;
 } helm_buffered_file;
 int helm_chart_from_files(helm_buffered_file *files, size_t n, const helm_load_limits *lim,
-			  int depth, helm_chart **out, helm_error *err);
+                          int depth, helm_chart **out, helm_error *err);
 
 /* Chart.yaml → fields of c (and the metadata map). */
 int helm_chartfile_parse(helm_chart *c, const char *text, size_t len, helm_error *err);
 int helm_chart_validate(const helm_chart *c, helm_error *err);
 /* requirements.yaml (v1 charts): dependencies. */
-int helm_chartfile_parse_requirements(helm_chart *c, const char *text, size_t len,
-				      helm_error *err);
+int helm_chartfile_parse_requirements(helm_chart *c, const char *text, size_t len, helm_error *err);
 int helm_dependency_from_value(helm_dependency *d, const helm_value *v);
 void helm_dependency_clear(helm_dependency *d);
 
@@ -97,7 +96,7 @@ int helm_merge_maps(helm_value *dst, const helm_value *src); /* values.mergeMaps
 
 /* MergeValues (coalescing that keeps nulls). */
 int helm_merge_values_chart(const helm_chart *c, const helm_value *user, helm_value **out,
-			    helm_error *err);
+                            helm_error *err);
 /* Go's %v of a value (map[a:1 b:[x y]]). Heap string. */
 char *helm_value_go_fmt(const helm_value *v);
 /* Deep copy of a chart (sub-charts too; parent pointers fixed). */
@@ -105,12 +104,12 @@ helm_chart *helm_chart_clone(const helm_chart *c);
 
 /* Manifest sorting. */
 int helm_sort_manifests(char **names, char **contents, size_t n, helm_release *rel,
-			helm_error *err);
+                        helm_error *err);
 
 /* Heads of a manifest document (SimpleHead). */
 typedef struct helm_head {
-	char *kind, *name;
-	helm_value *annotations; /* map or NULL */
+  char *kind, *name;
+  helm_value *annotations; /* map or NULL */
 } helm_head;
 int helm_head_parse(const char *doc, helm_head *h, helm_error *err);
 void helm_head_clear(helm_head *h);

@@ -32,48 +32,48 @@ extern "C" {
 
 /* Return codes (negative = error). */
 enum {
-	MF_OK = 0,
-	MF_ENOMEM = -1,     /* out of memory */
-	MF_EINVAL = -2,     /* bad argument (NULL pointer, bad glob, ...) */
-	MF_ESYNTAX = -3,    /* YAML / JSON syntax error */
-	MF_EVALUE = -4,     /* bad scalar: !!int that is not, .inf/.nan, bad !!binary, unsupported key */
-	MF_EDUPKEY = -5,    /* duplicate mapping key */
-	MF_ELIMIT = -6,     /* nesting depth, alias expansion or size limit exceeded */
-	MF_ENOTOBJ = -7,    /* a document (or List item) is not a mapping */
-	MF_EOBJECT = -8,    /* object without apiVersion or kind (or not strings) */
-	MF_ENOTFOUND = -9,  /* helper: field absent */
-	MF_ERANGE = -10     /* helper: output buffer too small */
+  MF_OK = 0,
+  MF_ENOMEM = -1,    /* out of memory */
+  MF_EINVAL = -2,    /* bad argument (NULL pointer, bad glob, ...) */
+  MF_ESYNTAX = -3,   /* YAML / JSON syntax error */
+  MF_EVALUE = -4,    /* bad scalar: !!int that is not, .inf/.nan, bad !!binary, unsupported key */
+  MF_EDUPKEY = -5,   /* duplicate mapping key */
+  MF_ELIMIT = -6,    /* nesting depth, alias expansion or size limit exceeded */
+  MF_ENOTOBJ = -7,   /* a document (or List item) is not a mapping */
+  MF_EOBJECT = -8,   /* object without apiVersion or kind (or not strings) */
+  MF_ENOTFOUND = -9, /* helper: field absent */
+  MF_ERANGE = -10    /* helper: output buffer too small */
 };
 
 typedef struct mf_error {
-	int code;           /* same as the return value */
-	char message[512];  /* human readable, without the file:line prefix */
-	char file[256];     /* file name given to the parser ("" if none) */
-	int line, column;   /* 1-based; 0 when not applicable */
+  int code;          /* same as the return value */
+  char message[512]; /* human readable, without the file:line prefix */
+  char file[256];    /* file name given to the parser ("" if none) */
+  int line, column;  /* 1-based; 0 when not applicable */
 } mf_error;
 
 /* Formats "file:line:column: message" (parts present only) into buf. */
 const char *mf_error_format(const mf_error *err, char *buf, size_t cap);
 
 typedef struct mf_doc {
-	cJSON *obj;         /* a mapping (cJSON object), owned by the mf_docs */
-	int line;           /* first line of the document: its "---" line, or its first
-			     * content line when it has none (for List items: the List's) */
-	char *file;         /* file name the document came from (owned), NULL if none */
+  cJSON *obj; /* a mapping (cJSON object), owned by the mf_docs */
+  int line;   /* first line of the document: its "---" line, or its first
+               * content line when it has none (for List items: the List's) */
+  char *file; /* file name the document came from (owned), NULL if none */
 } mf_doc;
 
 typedef struct mf_docs {
-	mf_doc *items;
-	size_t count, cap;
+  mf_doc *items;
+  size_t count, cap;
 } mf_docs;
 
 /* Limits and switches for parsing; mf_parse() uses mf_parse_opts_default(). */
 typedef struct mf_parse_opts {
-	size_t max_alias_nodes; /* nodes produced through aliases/merge keys, per stream (1000000) */
-	int max_depth;          /* nesting of collections (1000) */
-	size_t max_docs;        /* documents per stream, 0 = unlimited (0) */
-	bool expand_lists;      /* expand kind *List with items[] into their items (true) */
-	bool require_gvk;       /* every object needs string apiVersion and kind (true) */
+  size_t max_alias_nodes; /* nodes produced through aliases/merge keys, per stream (1000000) */
+  int max_depth;          /* nesting of collections (1000) */
+  size_t max_docs;        /* documents per stream, 0 = unlimited (0) */
+  bool expand_lists;      /* expand kind *List with items[] into their items (true) */
+  bool require_gvk;       /* every object needs string apiVersion and kind (true) */
 } mf_parse_opts;
 
 void mf_parse_opts_default(mf_parse_opts *opts);
@@ -91,20 +91,20 @@ void mf_parse_opts_default(mf_parse_opts *opts);
  */
 int mf_parse(const char *buf, size_t len, const char *filename, mf_docs *out, mf_error *err);
 int mf_parse_ex(const char *buf, size_t len, const char *filename, const mf_parse_opts *opts,
-		mf_docs *out, mf_error *err);
+                mf_docs *out, mf_error *err);
 
 /* YAML stream -> JSON values without any Kubernetes object rules: every
  * document as it is (null documents included as JSON null) in a cJSON
  * array. Same scalar rules and limits. For values files and tests. */
 int mf_yaml_to_json(const char *buf, size_t len, const char *filename, const mf_parse_opts *opts,
-		    cJSON **out, mf_error *err);
+                    cJSON **out, mf_error *err);
 
 /* One JSON document (a .json manifest file) -> objects, with the same
  * object rules as mf_parse (List expansion, apiVersion/kind). */
 int mf_parse_json(const char *buf, size_t len, const char *filename, const mf_parse_opts *opts,
-		  mf_docs *out, mf_error *err);
+                  mf_docs *out, mf_error *err);
 
-void mf_docs_free(mf_docs *docs);           /* frees the items, zeroes *docs */
+void mf_docs_free(mf_docs *docs); /* frees the items, zeroes *docs */
 int mf_docs_append(mf_docs *docs, cJSON *obj, int line, const char *file); /* takes obj */
 
 /* YAML as `kubectl get -o yaml` prints it (sorted keys, 2-space indent,
@@ -131,9 +131,9 @@ cJSON *mf_number_create(const char *json_number_text);
 /* ---- object helpers (obj is a cJSON object) ---- */
 
 typedef struct mf_gvk {
-	char group[256];    /* "" for the core group (apiVersion "v1") */
-	char version[128];
-	char kind[256];
+  char group[256]; /* "" for the core group (apiVersion "v1") */
+  char version[128];
+  char kind[256];
 } mf_gvk;
 
 /* From apiVersion and kind; MF_EOBJECT if absent or not strings. */
@@ -141,8 +141,8 @@ int mf_obj_gvk(const cJSON *obj, mf_gvk *out);
 /* Pointers into obj (valid while obj lives), NULL if absent/not a string. */
 const char *mf_obj_api_version(const cJSON *obj);
 const char *mf_obj_kind(const cJSON *obj);
-const char *mf_obj_name(const cJSON *obj);       /* metadata.name */
-const char *mf_obj_namespace(const cJSON *obj);  /* metadata.namespace */
+const char *mf_obj_name(const cJSON *obj);      /* metadata.name */
+const char *mf_obj_namespace(const cJSON *obj); /* metadata.namespace */
 const char *mf_obj_label(const cJSON *obj, const char *key);
 const char *mf_obj_annotation(const cJSON *obj, const char *key);
 /* metadata.labels / metadata.annotations objects, NULL if absent. */
@@ -160,9 +160,9 @@ int mf_obj_key(const cJSON *obj, char *buf, size_t cap);
 /* ---- directory source (Argo CD's "directory" source) ---- */
 
 typedef struct mf_file {
-	const char *path;   /* relative to the source root, '/' separated */
-	const char *data;
-	size_t size;
+  const char *path; /* relative to the source root, '/' separated */
+  const char *data;
+  size_t size;
 } mf_file;
 
 /*
@@ -180,8 +180,8 @@ typedef struct mf_file {
  * dropped). Appends to *out; on error nothing is appended and err names
  * the file (path as given, minus a leading "./") and line.
  */
-int mf_load_files(const mf_file *files, size_t n, const char *include_glob, const char *exclude_glob,
-		  bool recurse, mf_docs *out, mf_error *err);
+int mf_load_files(const mf_file *files, size_t n, const char *include_glob,
+                  const char *exclude_glob, bool recurse, mf_docs *out, mf_error *err);
 
 /* Glob match as used by mf_load_files; false for a malformed pattern. */
 bool mf_glob_match(const char *pattern, const char *path);

@@ -13,15 +13,15 @@
 #endif
 
 /* ---- errors (mf_error.c) ---- */
-int mf_err_set(mf_error *err, int code, const char *file, int line, int column, const char *fmt, ...)
-	MF_PRINTF(6, 7);
+int mf_err_set(mf_error *err, int code, const char *file, int line, int column, const char *fmt,
+               ...) MF_PRINTF(6, 7);
 int mf_err_oom(mf_error *err, const char *file);
 
 /* ---- growable string (mf_buf.c) ---- */
 typedef struct mf_buf {
-	char *ptr;
-	size_t len, cap;
-	int oom;
+  char *ptr;
+  size_t len, cap;
+  int oom;
 } mf_buf;
 void mf_buf_put(mf_buf *b, const char *s, size_t n);
 void mf_buf_puts(mf_buf *b, const char *s);
@@ -47,25 +47,25 @@ cJSON *mf_raw_number(const char *text);
 
 /* ---- yaml.v2 scalar resolution (mf_resolve.c) ---- */
 typedef enum {
-	MF_R_STR,
-	MF_R_NULL,
-	MF_R_BOOL,
-	MF_R_INT,       /* int64 / uint64: text in .num (canonical decimal) */
-	MF_R_FLOAT,     /* .f (finite or not) */
-	MF_R_BIGINT,    /* integer text that yaml.v2 reads as a float64: exact digits in .num */
-	MF_R_TIMESTAMP, /* a string for JSON purposes */
-	MF_R_MERGE,
-	MF_R_BINARY
+  MF_R_STR,
+  MF_R_NULL,
+  MF_R_BOOL,
+  MF_R_INT,       /* int64 / uint64: text in .num (canonical decimal) */
+  MF_R_FLOAT,     /* .f (finite or not) */
+  MF_R_BIGINT,    /* integer text that yaml.v2 reads as a float64: exact digits in .num */
+  MF_R_TIMESTAMP, /* a string for JSON purposes */
+  MF_R_MERGE,
+  MF_R_BINARY
 } mf_rkind;
 
 typedef struct mf_resolved {
-	mf_rkind kind;
-	bool b;
-	bool is_unsigned;  /* MF_R_INT beyond int64 */
-	int64_t i;
-	uint64_t u;
-	double f;
-	char num[400];     /* canonical number text (INT, BIGINT) */
+  mf_rkind kind;
+  bool b;
+  bool is_unsigned; /* MF_R_INT beyond int64 */
+  int64_t i;
+  uint64_t u;
+  double f;
+  char num[400]; /* canonical number text (INT, BIGINT) */
 } mf_resolved;
 
 #define MF_TAG_PREFIX "tag:yaml.org,2002:"
@@ -87,18 +87,18 @@ char *mf_utf8_sanitize(const char *s, size_t n);
 /* Applies the object rules (non-mapping, List expansion, apiVersion/kind)
  * to one decoded document and appends the results to out (takes v). */
 int mf_docs_add_document(mf_docs *out, cJSON *v, int line, const char *file, const mf_parse_opts *o,
-			 mf_error *err);
+                         mf_error *err);
 void mf_docs_truncate(mf_docs *docs, size_t count);
 /* Back to count items, and to no array at all if there was none: how an
  * mf_docs is left when a call fails. */
 void mf_docs_restore(mf_docs *docs, size_t count, bool had_items);
 /* mf_parse_ex that also tells how many objects it had appended when it
  * failed (mf_parse.c). */
-int mf_parse_counted(const char *buf, size_t len, const char *filename, const mf_parse_opts *opts, mf_docs *out,
-		     mf_error *err, size_t *parsed);
+int mf_parse_counted(const char *buf, size_t len, const char *filename, const mf_parse_opts *opts,
+                     mf_docs *out, mf_error *err, size_t *parsed);
 /* One strict JSON value (mf_json_parse.c). */
-int mf_json_value(const char *buf, size_t len, const char *file, const mf_parse_opts *opts, cJSON **out,
-		  mf_error *err);
+int mf_json_value(const char *buf, size_t len, const char *file, const mf_parse_opts *opts,
+                  cJSON **out, mf_error *err);
 
 /* ---- globs (mf_glob.c): 1 match, 0 no match, -1 malformed ---- */
 int mf_glob_match_ex(const char *pattern, const char *path);
