@@ -513,7 +513,6 @@ static int plan(const res_ctx *ctx, const res_request *req, res_response *resp, 
   if (!p) return tf_diags_add(d, TF_ERROR, NULL, "Out of memory", NULL);
   app_fill_defaults(p);
   const tf_value *prior = req->prior && !tf_value_is_null(req->prior) ? req->prior : NULL;
-  res_response_replace(resp, "name");
   const tf_value *src = tf_value_get_attr(p, "source");
   const tf_value *dst = tf_value_get_attr(p, "destination");
   const tf_value *sd = tf_value_get_attr(p, "state_detail");
@@ -591,6 +590,7 @@ static int plan(const res_ctx *ctx, const res_request *req, res_response *resp, 
     return -1;
   }
   resp->state = p;
+  res_response_replace(resp, "name");
   return 0;
 }
 

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -346,6 +347,120 @@ static void helm_set_args(void **state) {
   assert_null(app_helm_set_arg(NULL, "x"));
 }
 
+/* ---- plan value logic against a local Git repository (no cluster) ---- */
+
+static tf_value *block_with(const tf_type *t, const char *block, const char *attr,
+                            const char *value) {
+  const tf_type *bt = attr_type(t, block);
+  tf_value *b = tf_value_object_empty(bt);
+  tf_value_set_attr(b, attr, tf_value_string(value));
+  return b;
+}
+
+static void plan_from_git(void **state) {
+  (void)state;
+  char dir[] = "/tmp/test-app-plan.XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  char cmd[2048];
+  snprintf(
+      cmd, sizeof cmd,
+      "cd %s && git init -q -b main repo && cd repo && "
+      "printf 'apiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: c\\ndata:\\n  k: v\\n---\\n"
+      "apiVersion: v1\\nkind: Namespace\\nmetadata:\\n  name: ns1\\n' >all.yaml && "
+      "git add -A && git -c user.name=t -c user.email=t@t commit -q -m one && "
+      "git rev-parse HEAD >../sha",
+      dir);
+  assert_int_equal(system(cmd), 0);
+  char path[1200], sha[64] = {0};
+  snprintf(path, sizeof path, "%s/sha", dir);
+  FILE *fp = fopen(path, "r");
+  assert_non_null(fp);
+  assert_non_null(fgets(sha, sizeof sha, fp));
+  fclose(fp);
+  sha[strcspn(sha, "\n")] = 0;
+
+  /* provider: Git cache in the temp dir, a kubeconfig that does not exist (offline) */
+  const tf_type *pt = res_provider_entry()->type;
+  tf_value *pc = tf_value_object_empty(pt);
+  snprintf(path, sizeof path, "%s/cache", dir);
+  tf_value_set_attr(pc, "git", block_with(pt, "git", "cache_dir", path));
+  snprintf(path, sizeof path, "%s/no-kubeconfig", dir);
+  tf_value_set_attr(pc, "kubernetes", block_with(pt, "kubernetes", "config_path", path));
+  tf_diags d;
+  tf_diags_init(&d);
+  res_provider *prov = NULL;
+  assert_int_equal(res_provider_configure(pc, &prov, &d), 0);
+  res_ctx ctx = {.provider = prov};
+  const res_resource_def *rs = res_find_resource(APP_TYPE_NAME)->rs;
+
+  snprintf(path, sizeof path, "file://%s/repo", dir);
+  tf_value *cfg = config("gb", path, NULL);
+  tf_value_set_attr(cfg, "destination", block_with(app_type(), "destination", "namespace", "team"));
+  tf_value *null_prior = tf_value_null(app_type());
+  res_request rq = {.prior = null_prior, .proposed = cfg, .config = cfg};
+  res_response r = {0};
+  int prc = rs->plan(&ctx, &rq, &r, &d);
+  for (size_t i = 0; prc != 0 && i < d.len; i++)
+    print_message("%s: %s\n", d.items[i].summary, d.items[i].detail ? d.items[i].detail : "");
+  assert_int_equal(prc, 0);
+  assert_string_equal(res_get_string(r.state, "revision"), sha);
+  assert_string_equal(res_get_string(r.state, "sync_status"), "Synced");
+  assert_false(tf_value_is_known(tf_value_get_attr(r.state, "health")));
+  const tf_value *objs = tf_value_get_attr(r.state, "objects");
+  assert_int_equal(tf_value_len(objs), 2);
+  const tf_value *cm = tf_value_map_get(objs, "/ConfigMap/team/c");
+  assert_non_null(cm);
+  assert_non_null(strstr(tf_value_str(cm), "app.kubernetes.io/instance: gb"));
+  assert_non_null(strstr(tf_value_str(cm), "gitops.terraform.io/owner: gitops_application.gb"));
+  assert_non_null(tf_value_map_get(objs, "/Namespace//ns1")); /* cluster-scoped offline too */
+
+  /* the applied state: the same plan again is a no-op (planned == prior) */
+  tf_value *prior = tf_value_copy(r.state);
+  tf_value_set_attr(prior, "health", tf_value_string("Healthy"));
+  res_response_free(&r);
+  res_request rq2 = {.prior = prior, .proposed = prior, .config = cfg};
+  assert_int_equal(rs->plan(&ctx, &rq2, &r, &d), 0);
+  assert_true(tf_value_equal(r.state, prior));
+  res_response_free(&r);
+
+  /* refreshed OutOfSync: planned Synced, health after apply */
+  tf_value_set_attr(prior, "sync_status", tf_value_string("OutOfSync"));
+  assert_int_equal(rs->plan(&ctx, &rq2, &r, &d), 0);
+  assert_string_equal(res_get_string(r.state, "sync_status"), "Synced");
+  assert_false(tf_value_is_known(tf_value_get_attr(r.state, "health")));
+  assert_string_equal(res_get_string(r.state, "revision"), sha);
+  res_response_free(&r);
+
+  /* digests: same keys, sha256 values */
+  tf_value_set_attr(cfg, "state_detail", tf_value_string("digests"));
+  assert_int_equal(rs->plan(&ctx, &rq, &r, &d), 0);
+  cm = tf_value_map_get(tf_value_get_attr(r.state, "objects"), "/ConfigMap/team/c");
+  assert_int_equal(strncmp(tf_value_str(cm), "sha256:", 7), 0);
+  res_response_free(&r);
+
+  /* an unknown revision: an error on source.target_revision */
+  tf_value *bad = config("gb", path, "no-such-branch");
+  res_request rq3 = {.prior = null_prior, .proposed = bad, .config = bad};
+  tf_diags d2;
+  tf_diags_init(&d2);
+  assert_int_not_equal(rs->plan(&ctx, &rq3, &r, &d2), 0);
+  assert_true(has_diag(&d2, TF_ERROR, ".source.target_revision", "Unknown Git revision"));
+  assert_null(r.state);
+  assert_int_equal(r.n_replace, 0);
+  res_response_free(&r);
+  tf_diags_free(&d2);
+
+  tf_value_free(bad);
+  tf_value_free(prior);
+  tf_value_free(null_prior);
+  tf_value_free(cfg);
+  tf_value_free(pc);
+  res_provider_free(prov);
+  tf_diags_free(&d);
+  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+  assert_int_equal(system(cmd), 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {cmocka_unit_test(schema_registered),
                                      cmocka_unit_test(defaults_filled),
@@ -357,6 +472,7 @@ int main(void) {
                                      cmocka_unit_test(plan_unknown_source),
                                      cmocka_unit_test(import_not_faked),
                                      cmocka_unit_test(helm_set_args),
+                                     cmocka_unit_test(plan_from_git),
                                      cmocka_unit_test(read_without_private)};
   return cmocka_run_group_tests(tests, setup, teardown);
 }
