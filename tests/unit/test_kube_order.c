@@ -58,7 +58,8 @@ static void test_order(void **state) {
 
 static void test_kind_rank(void **state) {
   (void)state;
-  const char *helm[] = {"Namespace",
+  const char *helm[] = {"PriorityClass",
+                        "Namespace",
                         "NetworkPolicy",
                         "ResourceQuota",
                         "LimitRange",

@@ -303,6 +303,7 @@ void helm_release_free(helm_release *r);
 int helm_split_manifests(const char *text, char ***docs, size_t *n);
 /* Install order rank of a kind (index in Helm's InstallOrder), -1 unknown. */
 int helm_install_order(const char *kind);
+#define HELM_N_INSTALL_ORDER 36 /* kinds in Helm's InstallOrder */
 
 /* ------------------------------------------------------------------ */
 /* CLI                                                                  */

@@ -44,6 +44,9 @@ static const char *const install_order[] = {"PriorityClass",
                                             "APIService",
                                             NULL};
 
+_Static_assert(sizeof install_order / sizeof install_order[0] == HELM_N_INSTALL_ORDER + 1,
+               "HELM_N_INSTALL_ORDER must count the kinds of install_order");
+
 int helm_install_order(const char *kind) {
   for (int i = 0; install_order[i]; i++)
     if (!strcmp(install_order[i], kind)) return i;

@@ -1,5 +1,6 @@
 /* Apply order: Namespaces, CRDs, then sync wave, Helm's InstallOrder of
  * kinds, name.  Deletion is exactly the reverse. */
+#include "engine/helm/helm.h"
 #include "engine/kube/kube_internal.h"
 
 #include <limits.h>
@@ -7,49 +8,12 @@
 #include <string.h>
 
 /* helm.sh/helm/v3/pkg/releaseutil/kind_sorter.go InstallOrder */
-static const char *const install_order[] = {
-    "Namespace",
-    "NetworkPolicy",
-    "ResourceQuota",
-    "LimitRange",
-    "PodSecurityPolicy",
-    "PodDisruptionBudget",
-    "ServiceAccount",
-    "Secret",
-    "SecretList",
-    "ConfigMap",
-    "StorageClass",
-    "PersistentVolume",
-    "PersistentVolumeClaim",
-    "CustomResourceDefinition",
-    "ClusterRole",
-    "ClusterRoleList",
-    "ClusterRoleBinding",
-    "ClusterRoleBindingList",
-    "Role",
-    "RoleList",
-    "RoleBinding",
-    "RoleBindingList",
-    "Service",
-    "DaemonSet",
-    "Pod",
-    "ReplicationController",
-    "ReplicaSet",
-    "Deployment",
-    "HorizontalPodAutoscaler",
-    "StatefulSet",
-    "Job",
-    "CronJob",
-    "IngressClass",
-    "Ingress",
-    "APIService",
-};
-#define N_ORDER (int)(sizeof(install_order) / sizeof(install_order[0]))
-
+/* Kinds rank in Helm's install order (one list, owned by engine/helm); unknown
+ * kinds come after every known one. */
 int kube_kind_rank(const char *kind) {
-  for (int i = 0; kind && i < N_ORDER; i++)
-    if (!strcmp(install_order[i], kind)) return i;
-  return N_ORDER;
+  if (!kind) return HELM_N_INSTALL_ORDER;
+  int rank = helm_install_order(kind);
+  return rank < 0 ? HELM_N_INSTALL_ORDER : rank;
 }
 
 int kube_sync_wave(const cJSON *obj) {
@@ -92,7 +56,7 @@ static int okey_cmp(const void *pa, const void *pb) {
   if (a->wave != b->wave) return a->wave < b->wave ? -1 : 1;
   if (a->rank != b->rank) return a->rank < b->rank ? -1 : 1;
   int c;
-  if (a->rank == N_ORDER && (c = scmp(a->kind, b->kind))) /* unknown kinds: by kind */
+  if (a->rank == HELM_N_INSTALL_ORDER && (c = scmp(a->kind, b->kind))) /* unknown kinds: by kind */
     return c;
   if ((c = scmp(a->name, b->name))) return c;
   if ((c = scmp(a->ns, b->ns))) return c;
