@@ -151,7 +151,7 @@ static tmpl_value *rec_all(rctx *r, const helm_chart *c, tmpl_value *parent_vals
   }
   if (!values) {
     values = tmpl_map(h);
-    if (values) tmpl_set_type_name(values, "chartutil.Values");
+    if (values) tmpl_helm_values(values);
   }
   if (!values) return NULL;
   tmpl_map_set(next, "Chart", chart);
@@ -239,7 +239,7 @@ static int engine_render(const helm_chart *c, const helm_value *vals, tmpl_value
   tmpl_value *top = tmpl_map(h);
   tmpl_value *tv = top ? to_tmpl(h, vals) : NULL;
   if (!tv) return HELM_ENOMEM_ERR(err);
-  tmpl_set_type_name(tv, "chartutil.Values");
+  tmpl_helm_values(tv);
   tmpl_map_set(top, "Values", tv);
   if (!rec_all(&r, c, top, 1)) {
     rc = HELM_ENOMEM_ERR(err);
@@ -276,7 +276,7 @@ static int engine_render(const helm_chart *c, const helm_value *vals, tmpl_value
     }
     tmpl_map_set(tm, "Name", tmpl_string(h, r.t[i].name));
     tmpl_map_set(tm, "BasePath", tmpl_string(h, r.t[i].base_path));
-    tmpl_set_type_name(tm, "chartutil.Values");
+    tmpl_helm_values(tm);
     tmpl_map_set(r.t[i].vals, "Template", tm);
     tmpl_buf buf = {0};
     memset(&te, 0, sizeof te);
