@@ -10,26 +10,22 @@
 #include "engine/kube/kube.h"
 #include "engine/manifest/manifest.h"
 
-static double now(void)
-{
+static double now(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int by_name(const struct dirent **a, const struct dirent **b)
-{
+static int by_name(const struct dirent **a, const struct dirent **b) {
   return strcmp((*a)->d_name, (*b)->d_name);
 }
 
-static int yaml_file(const struct dirent *d)
-{
+static int yaml_file(const struct dirent *d) {
   size_t n = strlen(d->d_name);
   return n > 5 && !strcmp(d->d_name + n - 5, ".yaml");
 }
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
   if (argc != 3) {
     fprintf(stderr, "usage: %s KUBECONFIG DIR\n", argv[0]);
     return 2;
@@ -54,8 +50,7 @@ int main(int argc, char **argv)
     size_t r;
     while (f && (r = fread(chunk, 1, sizeof(chunk), f)) > 0)
       fwrite(chunk, 1, r, m);
-    if (f)
-      fclose(f);
+    if (f) fclose(f);
     fclose(m);
     mf_error me;
     if (mf_parse(buf, len, path, &docs, &me)) {
@@ -88,8 +83,7 @@ int main(int argc, char **argv)
          (unsigned long long)st.requests, (unsigned long long)st.patches,
          (unsigned long long)st.gets, (unsigned long long)st.lists,
          (unsigned long long)st.discovery);
-  if (rc)
-    fprintf(stderr, "apply: %s\n", e.message);
+  if (rc) fprintf(stderr, "apply: %s\n", e.message);
   kube_apply_report_clear(&rep);
   kube_client_free(c);
   free(objs);
