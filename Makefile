@@ -38,7 +38,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 BIN := $(B)/terraform-provider-gitops
 
 .SECONDARY:
-.PHONY: all deps test unit check-asan e2e demo install clean bench format tfcore
+.PHONY: all deps test unit check-asan e2e demo install clean bench format format-check tfcore
 all: $(BIN) build/tfcore
 
 $(DEPS_OK): scripts/install-deps.sh
@@ -113,7 +113,13 @@ bench: all
 	@bash scripts/bench.sh
 
 format:
-	clang-format -i $$(find provider tests/unit -name '*.[ch]')
+	clang-format -i $$(find provider tests -name '*.[ch]')
+
+# Every C file as clang-format (.clang-format) writes it.
+format-check:
+	@files=$$(find provider tests -name '*.[ch]' | sort); bad=0; \
+	for f in $$files; do clang-format --dry-run --Werror "$$f" >/dev/null 2>&1 || { echo "not formatted: $$f"; bad=$$((bad + 1)); }; done; \
+	echo "format: $$(($$(echo "$$files" | wc -l) - bad)) passed, $$bad failed"; [ $$bad -eq 0 ]
 
 clean:
 	rm -rf build build-asan

@@ -8,7 +8,7 @@ mkdir -p build
 log=build/test.log
 : >"$log"
 status=0
-for target in unit check-asan e2e; do
+for target in format-check unit check-asan e2e; do
   echo "==== make $target"
   make --no-print-directory "$target" 2>&1 | tee -a "$log"
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1

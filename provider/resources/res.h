@@ -18,7 +18,7 @@ typedef struct {
   char *host, *token, *client_certificate, *client_key, *cluster_ca_certificate;
   char *tls_server_name, *proxy_url, *config_context, *config_context_auth_info,
       *config_context_cluster;
-  char **config_paths; /* NULL-terminated; from config_path(s) or KUBECONFIG later */
+  char **config_paths;       /* NULL-terminated; from config_path(s) or KUBECONFIG later */
   char *username, *password; /* basic auth */
   int insecure;              /* -1 unset */
   struct {
@@ -61,10 +61,10 @@ typedef struct {
 
 /* One managed-resource call. Inputs are borrowed; the resource fills the outputs. */
 typedef struct {
-  const tf_value *prior;    /* prior state (null on create) */
-  const tf_value *proposed; /* plan: Terraform's proposed new state */
-  const tf_value *config;   /* plan/apply: configuration (null on delete) */
-  const tf_value *planned;  /* apply: planned state (null on delete) */
+  const tf_value *prior;     /* prior state (null on create) */
+  const tf_value *proposed;  /* plan: Terraform's proposed new state */
+  const tf_value *config;    /* plan/apply: configuration (null on delete) */
+  const tf_value *planned;   /* apply: planned state (null on delete) */
   const uint8_t *private_in; /* private bytes from the previous step (may be NULL) */
   size_t private_in_len;
 } res_request;
@@ -143,8 +143,7 @@ int res_git_fail(int code, const gsync_error *err, const char *url_attr, const c
  * its kubeconfig (context NULL/"" = the provider's own). Clients are created on first
  * use and shared by every RPC of the process (res_kube.c). */
 struct kube_client;
-int res_kube_client(const res_ctx *ctx, const char *context, struct kube_client **out,
-                    tf_diags *d);
+int res_kube_client(const res_ctx *ctx, const char *context, struct kube_client **out, tf_diags *d);
 void res_kube_free_all(res_provider *p);
 
 /* Helpers for reading config values (res_value.c): NULL/-1 when null or unknown. */
