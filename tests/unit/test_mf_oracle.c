@@ -228,8 +228,8 @@ static void configmap_literals(void **state) {
       "tab\there",
       "café",
       "😀",
-      "a long value with spaces that goes on and on past the eighty column limit of the go-yaml "
-      "emitter for sure",
+      ("a long value with spaces that goes on and on past the eighty column limit of the go-yaml "
+       "emitter for sure"),
       "key=value=more",
       "%{x}",
       "@v",
