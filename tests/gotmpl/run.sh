@@ -16,7 +16,7 @@ mkdir -p "$B/tests"
 DRIVER="$B/tests/tmpl_driver"
 $CC -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -Wno-unknown-warning-option -Wno-format-truncation \
 	${EXTRA_CFLAGS:--O2 -g} -Iprovider $(pkg-config --cflags $PKGS) -o "$DRIVER" \
-	tests/gotmpl/tmpl_driver.c provider/engine/gotmpl/*.c \
+	tests/gotmpl/tmpl_driver.c provider/engine/gotmpl/*.c provider/engine/helm/helm_caps.c \
 	${EXTRA_LDFLAGS:-} $(pkg-config --libs $PKGS) -lpthread -lm
 # The chart corpus (shared/charts beside the repository), when present:
 # every golden `helm template` case rendered by the driver, counted into

@@ -42,62 +42,8 @@ static char *slurp(const char *path, size_t *len) {
   return b;
 }
 
-static const char *default_api_versions[] = {"v1",
-                                             "admissionregistration.k8s.io/v1",
-                                             "admissionregistration.k8s.io/v1alpha1",
-                                             "admissionregistration.k8s.io/v1beta1",
-                                             "internal.apiserver.k8s.io/v1alpha1",
-                                             "apps/v1",
-                                             "apps/v1beta1",
-                                             "apps/v1beta2",
-                                             "authentication.k8s.io/v1",
-                                             "authentication.k8s.io/v1alpha1",
-                                             "authentication.k8s.io/v1beta1",
-                                             "authorization.k8s.io/v1",
-                                             "authorization.k8s.io/v1beta1",
-                                             "autoscaling/v1",
-                                             "autoscaling/v2",
-                                             "autoscaling/v2beta1",
-                                             "autoscaling/v2beta2",
-                                             "batch/v1",
-                                             "batch/v1beta1",
-                                             "certificates.k8s.io/v1",
-                                             "certificates.k8s.io/v1beta1",
-                                             "certificates.k8s.io/v1alpha1",
-                                             "coordination.k8s.io/v1alpha2",
-                                             "coordination.k8s.io/v1beta1",
-                                             "coordination.k8s.io/v1",
-                                             "discovery.k8s.io/v1",
-                                             "discovery.k8s.io/v1beta1",
-                                             "events.k8s.io/v1",
-                                             "events.k8s.io/v1beta1",
-                                             "extensions/v1beta1",
-                                             "flowcontrol.apiserver.k8s.io/v1",
-                                             "flowcontrol.apiserver.k8s.io/v1beta1",
-                                             "flowcontrol.apiserver.k8s.io/v1beta2",
-                                             "flowcontrol.apiserver.k8s.io/v1beta3",
-                                             "networking.k8s.io/v1",
-                                             "networking.k8s.io/v1alpha1",
-                                             "networking.k8s.io/v1beta1",
-                                             "node.k8s.io/v1",
-                                             "node.k8s.io/v1alpha1",
-                                             "node.k8s.io/v1beta1",
-                                             "policy/v1",
-                                             "policy/v1beta1",
-                                             "rbac.authorization.k8s.io/v1",
-                                             "rbac.authorization.k8s.io/v1beta1",
-                                             "rbac.authorization.k8s.io/v1alpha1",
-                                             "resource.k8s.io/v1beta1",
-                                             "resource.k8s.io/v1alpha3",
-                                             "scheduling.k8s.io/v1alpha1",
-                                             "scheduling.k8s.io/v1beta1",
-                                             "scheduling.k8s.io/v1",
-                                             "storage.k8s.io/v1beta1",
-                                             "storage.k8s.io/v1",
-                                             "storage.k8s.io/v1alpha1",
-                                             "storagemigration.k8s.io/v1alpha1",
-                                             "apiextensions.k8s.io/v1beta1",
-                                             "apiextensions.k8s.io/v1"};
+/* Helm's built-in API versions: one list, in engine/helm (helm_caps.c, linked in). */
+extern const char *const helm_default_api_versions[];
 
 static void die(const char *msg) {
   fprintf(stderr, "Error: %s\n", msg);
@@ -412,8 +358,8 @@ int main(int argc, char **argv) {
   int nv = 0;
   const char *apis[512];
   size_t napis = 0;
-  for (size_t i = 0; i < sizeof default_api_versions / sizeof *default_api_versions; i++)
-    apis[napis++] = default_api_versions[i];
+  for (size_t i = 0; helm_default_api_versions[i]; i++)
+    apis[napis++] = helm_default_api_versions[i];
   for (int i = 2; i < argc; i++) {
     if (!strcmp(argv[i], "-r") && i + 1 < argc)
       rel = argv[++i];
